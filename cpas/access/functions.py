@@ -1,0 +1,73 @@
+"""The tree of function codes: every guarded feature of the app names one of these.
+
+Each domain declares its groups in its own ``functions.py`` (``GROUPS`` and ``NAV``); this
+module assembles the tree in menu order. Labels are French and Dutch. A function may
+require others (``requires``): saving a profile adds what is missing.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from ..domains import FUNCTION_PACKAGES
+from .function_types import Function, FunctionGroup, NavItem
+
+F = Function
+
+ACCESS_GROUPS: tuple[FunctionGroup, ...] = (
+    FunctionGroup(
+        "access",
+        "Gestion des accès",
+        "Toegangsbeheer",
+        (
+            F("access.profiles", "Gérer les profils", "Profielen beheren"),
+            F("access.users", "Gérer les utilisateurs", "Gebruikers beheren"),
+            F(
+                "access.account_requests",
+                "Traiter les demandes de compte",
+                "Accountaanvragen behandelen",
+            ),
+            F("access.audit", "Consulter les Admin-Logs", "Admin-logs raadplegen"),
+            F(
+                "access.export",
+                "Exporter la revue des accès (Excel)",
+                "Toegangsoverzicht exporteren (Excel)",
+                ("access.users",),
+            ),
+        ),
+    ),
+)
+ACCESS_NAV: tuple[NavItem, ...] = (
+    NavItem("main.home", "Accueil", None, 0),
+    NavItem("access.my_access", "Mes accès", None, 90),
+)
+
+
+def _collect() -> tuple[tuple[FunctionGroup, ...], tuple[NavItem, ...]]:
+    groups: list[FunctionGroup] = []
+    nav: list[NavItem] = list(ACCESS_NAV)
+    for package in FUNCTION_PACKAGES:
+        module = import_module(f"cpas.{package}.functions")
+        groups.extend(module.GROUPS)
+        nav.extend(module.NAV)
+    groups.extend(ACCESS_GROUPS)  # administration last, as in the seed's annexes
+    return tuple(groups), tuple(sorted(nav, key=lambda n: n.order))
+
+
+TREE, NAVIGATION = _collect()
+FUNCTIONS: dict[str, Function] = {f.code: f for g in TREE for f in g.functions}
+ALL_FUNCTION_CODES: frozenset[str] = frozenset(FUNCTIONS)
+
+
+def complete_dependencies(codes: set[str]) -> tuple[set[str], set[str]]:
+    """Return (codes with every required function added, the codes that were added)."""
+    result = {c for c in codes if c in FUNCTIONS}
+    added: set[str] = set()
+    pending = list(result)
+    while pending:
+        for required in FUNCTIONS[pending.pop()].requires:
+            if required not in result:
+                result.add(required)
+                added.add(required)
+                pending.append(required)
+    return result, added

@@ -1,0 +1,164 @@
+"""Organisations, users and access profiles."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .functions import ALL_FUNCTION_CODES
+
+
+class OrganisationKind(enum.StrEnum):
+    CPAS = "cpas"
+    DISTRIBUTOR = "distributor"
+    FUND_MANAGER = "fund_manager"
+
+
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.CPAS: "CPAS",
+    OrganisationKind.DISTRIBUTOR: "Distributeur d'eau",
+    OrganisationKind.FUND_MANAGER: "Gestionnaire du fonds (SPGE)",
+}
+
+cpas_distributor = Table(
+    "cpas_distributor",
+    db.metadata,
+    Column("cpas_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    Column("distributor_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_cpas_distributor_distributor_id", "distributor_id"),
+)
+
+
+class Organisation(db.Model):
+    """A CPAS, a water distributor or the fund manager."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    ins_code: Mapped[str | None] = mapped_column(String(5))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    distributors: Mapped[list[Organisation]] = relationship(
+        secondary=cpas_distributor,
+        primaryjoin=lambda: Organisation.id == cpas_distributor.c.cpas_id,
+        secondaryjoin=lambda: Organisation.id == cpas_distributor.c.distributor_id,
+        order_by=lambda: Organisation.name,
+        back_populates="cpas_clients",
+    )
+    cpas_clients: Mapped[list[Organisation]] = relationship(
+        secondary=cpas_distributor,
+        primaryjoin=lambda: Organisation.id == cpas_distributor.c.distributor_id,
+        secondaryjoin=lambda: Organisation.id == cpas_distributor.c.cpas_id,
+        order_by=lambda: Organisation.name,
+        back_populates="distributors",
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return ORGANISATION_KIND_LABELS[OrganisationKind(self.kind)]
+
+
+user_profile = Table(
+    "user_profile",
+    db.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("profile_id", ForeignKey("profile.id", ondelete="RESTRICT"), primary_key=True),
+    Index("ix_user_profile_profile_id", "profile_id"),
+)
+
+
+class Profile(db.Model):
+    """A named set of function codes, owned by one organisation."""
+
+    __table_args__ = (UniqueConstraint("organisation_id", "name_fr"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name_fr: Mapped[str] = mapped_column(String(120))
+    name_nl: Mapped[str] = mapped_column(String(120))
+    #: Built-in « Tous les accès »: always every function, never edited or deleted.
+    all_access: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    functions: Mapped[list[ProfileFunction]] = relationship(
+        cascade="all, delete-orphan", order_by=lambda: ProfileFunction.code
+    )
+    users: Mapped[list[User]] = relationship(
+        secondary=user_profile, back_populates="profiles", order_by=lambda: User.last_name
+    )
+
+    @property
+    def function_codes(self) -> frozenset[str]:
+        if self.all_access:
+            return ALL_FUNCTION_CODES
+        return frozenset(f.code for f in self.functions)
+
+    def name(self, locale: str = "fr") -> str:
+        return self.name_nl if locale == "nl" else self.name_fr
+
+
+class ProfileFunction(db.Model):
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in; belongs to exactly one organisation."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    #: Bumped to end every session of the user (deactivation, password change).
+    session_version: Mapped[int] = mapped_column(default=1)
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    deactivated_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    profiles: Mapped[list[Profile]] = relationship(
+        secondary=user_profile, back_populates="users", order_by=lambda: Profile.name_fr
+    )
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def function_codes(self) -> frozenset[str]:
+        """Effective functions: the union of the user's profiles."""
+        cached = self.__dict__.get("_function_codes")
+        if cached is None:
+            codes: set[str] = set()
+            for profile in self.profiles:
+                codes |= profile.function_codes
+            cached = frozenset(codes)
+            self.__dict__["_function_codes"] = cached
+        return cached
+
+    def has_function(self, code: str) -> bool:
+        return code in self.function_codes

@@ -1,0 +1,42 @@
+"""Sign-in throttling and password reset tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..access.models import User
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class LoginAttempt(db.Model):
+    """One sign-in attempt; the account is identified by a hash of the email, not the email."""
+
+    __table_args__ = (
+        Index("ix_login_attempt_account_at", "account_key", "at"),
+        Index("ix_login_attempt_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    account_key: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(45))
+    success: Mapped[bool] = mapped_column(default=False)
+
+
+class PasswordResetToken(db.Model):
+    """A single-use, expiring password reset link; only its SHA-256 is stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

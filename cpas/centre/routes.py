@@ -1,0 +1,3 @@
+"""Routes of the centre domain."""
+
+from . import bp  # noqa: F401

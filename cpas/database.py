@@ -1,0 +1,66 @@
+"""Engine tuning: SQLite pragmas and write transactions that never hit "database is locked".
+
+With several gunicorn workers on SQLite, a transaction that reads and then writes can fail
+at once with SQLITE_BUSY when another worker wrote in between (the busy timeout does not
+apply to a lock upgrade). So a transaction that may write starts with BEGIN IMMEDIATE:
+every request with an unsafe method, and any work wrapped in ``write_transaction()``.
+Plain reads start deferred and never block, thanks to WAL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def configure_engine(engine: Engine) -> None:
+    """Attach the SQLite pragmas and the transaction mode; no-op on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy emit BEGIN itself (pysqlite's own handling is off).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write(conn) else "BEGIN")
+
+
+def _wants_write(conn) -> bool:  # type: ignore[no-untyped-def]
+    if conn.info.get("force_write"):
+        return True
+    if db.session.info.get("write"):
+        return True
+    return has_request_context() and request.method not in SAFE_METHODS
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Run the block in its own write transaction (for writes made during a GET)."""
+    session = db.session
+    session.commit()  # close the read transaction so the write one starts fresh
+    session.info["write"] = True
+    try:
+        yield
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop("write", None)

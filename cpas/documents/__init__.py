@@ -1,0 +1,1 @@
+"""Document generation: Excel (openpyxl) and PDF (WeasyPrint)."""

@@ -1,0 +1,3 @@
+"""Routes of the dossiers domain."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,54 @@
+"""Error pages in the app's layout; the 500 handler rolls the session back."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+from .extensions import db
+
+MESSAGES = {
+    400: ("Requête invalide", "La requête n'a pas pu être traitée."),
+    403: ("Accès refusé", "Vous n'avez pas accès à cette fonction."),
+    404: ("Page introuvable", "La page ou l'élément demandé n'existe pas ou n'est pas accessible."),
+    405: ("Méthode non autorisée", "Cette action n'est pas permise de cette manière."),
+    409: (
+        "Conflit de modification",
+        "Quelqu'un d'autre a modifié cet élément entre-temps. Rechargez la page pour voir "
+        "la version actuelle ; vos données n'ont pas été enregistrées.",
+    ),
+    413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
+    429: ("Trop de requêtes", "Trop de tentatives. Réessayez dans quelques minutes."),
+    500: (
+        "Erreur interne",
+        "Une erreur inattendue s'est produite. Rien n'a été enregistré. "
+        "Réessayez ou contactez l'administrateur.",
+    ),
+}
+
+
+def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
+    title, default = MESSAGES.get(code, MESSAGES[500])
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or default
+    ), code
+
+
+def init_app(app: Flask) -> None:
+    for code in (400, 403, 404, 405, 409, 413, 429):
+        app.register_error_handler(
+            code, lambda e, c=code: render_error(c, getattr(e, "description_fr", None))
+        )
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_e):  # type: ignore[no-untyped-def]
+        return render_error(
+            400,
+            "Le jeton de sécurité du formulaire est manquant ou a expiré. "
+            "Rechargez la page et recommencez ; rien n'a été enregistré.",
+        )
+
+    @app.errorhandler(500)
+    def _server_error(_e):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,36 @@
+"""Outgoing mail: SMTP when configured, else .eml files in instance/outbox/.
+
+Bodies never carry a NISS or social data; callers pass neutral texts and links.
+"""
+
+from __future__ import annotations
+
+import uuid
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app
+from flask_mail import Message
+
+from .extensions import mail
+from .timeutil import utcnow
+
+
+def send_mail(to: str | list[str], subject: str, body: str) -> None:
+    """Send a plain-text message, or write it to the outbox when no SMTP server is set."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not recipients:
+        return
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    if current_app.config.get("MAIL_SERVER"):
+        mail.send(Message(subject=subject, recipients=recipients, body=body, sender=sender))
+        return
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = subject
+    message.set_content(body)
+    outbox = Path(current_app.instance_path) / "outbox"
+    outbox.mkdir(parents=True, exist_ok=True)
+    name = f"{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+    (outbox / name).write_bytes(bytes(message))

@@ -1,0 +1,3 @@
+"""Routes of the redi domain."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,57 @@
+"""Template filters and globals: Belgian formats for money and dates, navigation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_login import current_user
+
+
+def format_money(value: Decimal | int | None) -> str:
+    """Format euros the Belgian way: 1.000,00 €."""
+    if value is None:
+        return ""
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    whole, cents = f"{abs(amount):.2f}".split(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return f"{sign}{'.'.join(groups)},{cents} €"
+
+
+def format_date(value: date | datetime | None) -> str:
+    """Format a date as JJ/MM/AAAA."""
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y %H:%M")
+
+
+def _navigation() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    from .access.functions import NAVIGATION
+
+    return [
+        (item.endpoint, item.label)
+        for item in NAVIGATION
+        if item.code is None or current_user.has_function(item.code)
+    ]
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_money, "money")
+    app.add_template_filter(format_date, "date_be")
+    app.add_template_filter(format_datetime, "datetime_be")
+    app.add_template_global(_navigation, "navigation")
+    app.add_template_global(lambda: str(get_locale() or "fr"), "get_locale")

@@ -1,0 +1,3 @@
+"""Routes of the water_fund domain."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,30 @@
+// Small behaviours without inline script (the CSP forbids it).
+// - data-confirm="message" on a form or button asks before submitting.
+// - toasts fade out after a while.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var button = event.submitter;
+  var message = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+document.addEventListener("htmx:confirm", function (event) {
+  var el = event.target;
+  var message = el.getAttribute("data-confirm");
+  if (!message) return;
+  event.preventDefault();
+  if (window.confirm(message)) event.detail.issueRequest(true);
+});
+
+function fadeToasts() {
+  document.querySelectorAll("#toasts .toast:not([data-fading])").forEach(function (toast) {
+    toast.setAttribute("data-fading", "1");
+    setTimeout(function () { toast.remove(); }, 8000);
+  });
+}
+document.addEventListener("DOMContentLoaded", fadeToasts);
+document.addEventListener("htmx:afterSettle", fadeToasts);
+document.addEventListener("htmx:oobAfterSwap", fadeToasts);
