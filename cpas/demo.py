@@ -122,5 +122,15 @@ def seed_demo() -> list[tuple[DemoUser, bool]]:
             user.profiles = [profiles[demo.profile]]
         result.append((demo, created))
     db.session.commit()
+    # Each domain may add its own demo data in cpas/<domain>/demo.py: seed(orgs) -> None.
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from .domains import MODEL_PACKAGES
+
+    for package in MODEL_PACKAGES:
+        if find_spec(f"cpas.{package}.demo"):
+            import_module(f"cpas.{package}.demo").seed(orgs)
+            db.session.commit()
     db.session.info.pop("write", None)
     return result

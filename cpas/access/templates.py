@@ -84,5 +84,24 @@ TEMPLATES: tuple[ProfileTemplate, ...] = (
 )
 
 
+DISTRIBUTOR_TEMPLATES: tuple[ProfileTemplate, ...] = (
+    ProfileTemplate(
+        "distributor_agent",
+        "Agent du distributeur",
+        "Medewerker van de distributeur",
+        ("distributor",),
+        ("water.",),
+    ),
+    ProfileTemplate(
+        "fund_manager_agent",
+        "Gestionnaire du fonds",
+        "Beheerder van het fonds",
+        ("fund_manager",),
+        ("water.",),
+    ),
+)
+TEMPLATES = TEMPLATES + DISTRIBUTOR_TEMPLATES
+
+
 def templates_for(kind: str) -> list[ProfileTemplate]:
     return [t for t in TEMPLATES if kind in t.kinds]
