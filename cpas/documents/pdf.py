@@ -6,40 +6,48 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, render_template
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+MIME_TYPES = {
+    ".css": "text/css",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+}
 
 
-def local_fetcher(url: str, *args: Any, **kwargs: Any) -> dict:
-    """Serve /static/ files from disk and data: URLs; refuse everything else."""
-    from weasyprint.urls import default_url_fetcher
+class LocalURLFetcher(URLFetcher):
+    """Serve /static/ files from disk and data: URLs; refuse everything else (no network)."""
 
-    if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
-    marker = "/static/"
-    if marker in url:
-        static_root = Path(current_app.static_folder or "").resolve()
-        relative = url.split(marker, 1)[1].split("?", 1)[0]
-        path = (static_root / relative).resolve()
-        if static_root in path.parents and path.is_file():
-            return {"string": path.read_bytes(), "mime_type": _mime(path), "redirected_url": url}
-    raise ValueError(f"PDF resource refused: {url[:80]}")
+    def __init__(self, static_root: str | Path) -> None:
+        super().__init__(allowed_protocols=("data", "http"), allow_redirects=False)
+        self.static_root = Path(static_root).resolve()
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        marker = "/static/"
+        if url.startswith("http://localhost/") and marker in url:
+            relative = url.split(marker, 1)[1].split("?", 1)[0]
+            path = (self.static_root / relative).resolve()
+            if self.static_root in path.parents and path.is_file():
+                mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+        raise ValueError(f"PDF resource refused: {url[:80]}")
 
 
-def _mime(path: Path) -> str:
-    return {
-        ".css": "text/css",
-        ".png": "image/png",
-        ".jpg": "image/jpeg",
-        ".jpeg": "image/jpeg",
-        ".svg": "image/svg+xml",
-    }.get(path.suffix.lower(), "application/octet-stream")
+def local_fetcher() -> LocalURLFetcher:
+    return LocalURLFetcher(current_app.static_folder or "static")
 
 
 def render_pdf(template: str, **context: Any) -> bytes:
-    """Render a template to PDF bytes."""
+    """Render a template to PDF bytes (static files resolve under http://localhost/static/)."""
     from weasyprint import HTML
 
     html = render_template(template, **context)
-    return HTML(string=html, base_url="http://localhost/", url_fetcher=local_fetcher).write_pdf()
+    return HTML(string=html, base_url="http://localhost/", url_fetcher=local_fetcher()).write_pdf()
 
 
 def send_pdf(filename: str, template: str, **context: Any) -> Response:
