@@ -14,9 +14,11 @@ def is_htmx() -> bool:
     )
 
 
-def render_page_or_fragment(page: str, fragment: str, **context: Any) -> Response:
+def render_page_or_fragment(
+    page_template: str, fragment_template: str, /, **context: Any
+) -> Response:
     """Render the fragment for htmx requests, the full page otherwise (Vary: HX-Request)."""
-    template = fragment if is_htmx() else page
+    template = fragment_template if is_htmx() else page_template
     response = make_response(render_template(template, **context))
     response.headers.add("Vary", "HX-Request")
     return response

@@ -9,6 +9,8 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_login import current_user
 
+from .niss import format_niss
+
 
 def format_money(value: Decimal | int | None) -> str:
     """Format euros the Belgian way: 1.000,00 €."""
@@ -49,9 +51,27 @@ def _navigation() -> list[tuple[str, str]]:
     ]
 
 
+def current_locale() -> str:
+    """The active UI language code: "fr" or "nl"."""
+    return str(get_locale() or "fr")
+
+
+def pending_badge() -> int:
+    """Pending account requests, shown next to the menu entry of those who review them."""
+    if not current_user.is_authenticated or not current_user.has_function(
+        "access.account_requests"
+    ):
+        return 0
+    from .access.queries import pending_request_count
+
+    return pending_request_count(current_user)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(pending_badge, "pending_badge")
+    app.add_template_filter(format_niss, "niss")
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_date, "date_be")
     app.add_template_filter(format_datetime, "datetime_be")
     app.add_template_global(_navigation, "navigation")
-    app.add_template_global(lambda: str(get_locale() or "fr"), "get_locale")
+    app.add_template_global(current_locale, "get_locale")

@@ -39,6 +39,10 @@ ACCESS_GROUPS: tuple[FunctionGroup, ...] = (
 )
 ACCESS_NAV: tuple[NavItem, ...] = (
     NavItem("main.home", "Accueil", None, 0),
+    NavItem("access.profiles", "Profils", "access.profiles", 80),
+    NavItem("access.users", "Utilisateurs", "access.users", 81),
+    NavItem("access.account_requests", "Demandes de compte", "access.account_requests", 82),
+    NavItem("access.audit_log", "Admin-Logs", "access.audit", 83),
     NavItem("access.my_access", "Mes accès", None, 90),
 )
 

@@ -162,3 +162,55 @@ class User(UserMixin, db.Model):
 
     def has_function(self, code: str) -> bool:
         return code in self.function_codes
+
+
+class AccountRequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+ACCOUNT_REQUEST_STATUS_LABELS = {
+    AccountRequestStatus.PENDING: "En attente",
+    AccountRequestStatus.ACCEPTED: "Acceptée",
+    AccountRequestStatus.REFUSED: "Refusée",
+}
+
+
+class AccountRequest(db.Model):
+    """« Demande d'un compte » made on the public form, reviewed by an administrator."""
+
+    __table_args__ = (
+        Index("ix_account_request_org_status", "organisation_id", "status", "created_at"),
+        Index("ix_account_request_status_created", "status", "created_at"),
+        Index("ix_account_request_ip_created", "ip", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    iban: Mapped[str] = mapped_column(String(34))
+    representative: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str | None] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(10), default=AccountRequestStatus.PENDING.value)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    refusal_reason: Mapped[str | None] = mapped_column(String(2000))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return ACCOUNT_REQUEST_STATUS_LABELS[AccountRequestStatus(self.status)]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"

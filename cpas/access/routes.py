@@ -1,13 +1,38 @@
-"""Access management screens."""
+"""Access management screens: profiles, users, « Mes accès », Admin-Logs, account requests."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..security import signed_in
-from . import bp
-from .functions import TREE
+from .. import audit
+from ..documents.pdf import send_pdf
+from ..documents.xlsx import send_xlsx
+from ..htmx import render_page_or_fragment
+from ..pagination import page_number, paginate
+from ..security import public, require_function, signed_in
+from ..templating import current_locale
+from ..timeutil import utcnow
+from . import bp, queries, services
+from .forms import (
+    AcceptForm,
+    AccountRequestEditForm,
+    AccountRequestForm,
+    AuditFilterForm,
+    ProfileForm,
+    RefuseForm,
+)
+from .functions import FUNCTIONS, TREE
+from .models import OrganisationKind, Profile
+from .templates import templates_for
+
+ACCOUNT_REQUEST_SENT = (
+    "Votre demande a bien été envoyée. Elle sera examinée par un administrateur ; vous "
+    "recevrez un e-mail dès qu'une décision sera prise."
+)
+
+
+# --------------------------------------------------------------------------- « Mes accès »
 
 
 @bp.route("/mes-acces")
@@ -15,3 +40,461 @@ from .functions import TREE
 def my_access():  # type: ignore[no-untyped-def]
     """« Mes accès »: the signed-in user's own profiles and their functions."""
     return render_template("access/my_access.html", user=current_user, tree=TREE)
+
+
+@bp.route("/mes-acces/pdf")
+@signed_in
+def my_access_pdf():  # type: ignore[no-untyped-def]
+    return send_pdf(
+        "mes-acces.pdf", "access/print_user.html", user=current_user, tree=TREE, now=utcnow()
+    )
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+@bp.route("/profils")
+@require_function("access.profiles")
+def profiles():  # type: ignore[no-untyped-def]
+    return render_template(
+        "access/profiles.html", profiles=queries.org_profiles(current_user.organisation_id)
+    )
+
+
+def _tree_action(codes: set[str], action: str) -> set[str]:
+    """Apply a tree button (template, select/deselect all or a group) to the ticked codes."""
+    if action == "all":
+        return set(FUNCTIONS)
+    if action == "none":
+        return set()
+    kind, _, key = action.partition(":")
+    if kind == "template":
+        for template in templates_for(current_user.organisation.kind):
+            if template.key == key:
+                return template.codes()
+    group = next((g for g in TREE if g.code == key), None)
+    if group is not None:
+        group_codes = {f.code for f in group.functions}
+        return codes | group_codes if kind == "group" else codes - group_codes
+    return codes
+
+
+def _profile_form_page(form, codes, profile=None, status=200):  # type: ignore[no-untyped-def]
+    context = {
+        "form": form,
+        "profile": profile,
+        "tree": queries.tree_with_ticks(codes, current_locale()),
+        "templates": templates_for(current_user.organisation.kind),
+    }
+    return render_page_or_fragment(
+        "access/profile_form.html", "access/_function_tree.html", **context
+    ), status
+
+
+@bp.route("/profils/nouveau", methods=["GET", "POST"])
+@require_function("access.profiles")
+def profile_create():  # type: ignore[no-untyped-def]
+    return _edit_profile(None)
+
+
+@bp.route("/profils/<int:profile_id>", methods=["GET", "POST"])
+@require_function("access.profiles")
+def profile_manage(profile_id: int):  # type: ignore[no-untyped-def]
+    profile = queries.get_profile_or_404(profile_id)
+    if profile.all_access:
+        if request.method == "POST":
+            flash("Le profil « Tous les accès » ne peut pas être modifié.", "error")
+            return redirect(url_for("access.profile_manage", profile_id=profile.id))
+        return render_template(
+            "access/profile_builtin.html",
+            profile=profile,
+            tree=queries.tree_with_ticks(set(FUNCTIONS), current_locale()),
+        )
+    return _edit_profile(profile)
+
+
+def _edit_profile(profile: Profile | None):  # type: ignore[no-untyped-def]
+    form = ProfileForm(obj=profile)
+    if request.method == "GET":
+        codes = set(profile.function_codes) if profile else set()
+        return _profile_form_page(form, codes, profile)
+    codes = {c for c in request.form.getlist("functions") if c in FUNCTIONS}
+    action = request.form.get("action", "save")
+    if action != "save":  # a tree button: redraw the tree, save nothing
+        return _profile_form_page(form, _tree_action(codes, action), profile)
+    if not form.validate():
+        return _profile_form_page(form, codes, profile, 422)
+    try:
+        saved = services.save_profile(
+            current_user.organisation_id,
+            form.name_fr.data,
+            form.name_nl.data,
+            codes,
+            current_user._get_current_object(),
+            profile,
+        )
+    except services.AccessRuleError as exc:
+        flash(str(exc), "error")
+        return _profile_form_page(form, codes, profile, 409)
+    except Exception as exc:  # unique name per organisation
+        from sqlalchemy.exc import IntegrityError
+
+        if not isinstance(exc, IntegrityError):
+            raise
+        from ..extensions import db
+
+        db.session.rollback()
+        form.name_fr.errors = [*form.name_fr.errors, "Un profil porte déjà ce nom."]
+        return _profile_form_page(form, codes, profile, 422)
+    message = f"Le profil « {saved.profile.name_fr} » a été enregistré."
+    if saved.added:
+        labels = ", ".join(FUNCTIONS[c].label(current_locale()) for c in saved.added)
+        message += f" Fonctions ajoutées car requises : {labels}."
+    flash(message, "success")
+    return redirect(url_for("access.profiles"))
+
+
+@bp.route("/profils/<int:profile_id>/supprimer", methods=["POST"])
+@require_function("access.profiles")
+def profile_delete(profile_id: int):  # type: ignore[no-untyped-def]
+    profile = queries.get_profile_or_404(profile_id)
+    try:
+        name = profile.name_fr
+        services.delete_profile(profile, current_user._get_current_object())
+        flash(f"Le profil « {name} » a été supprimé.", "success")
+    except services.AccessRuleError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("access.profiles"))
+
+
+@bp.route("/profils/<int:profile_id>/imprimer")
+@require_function("access.profiles")
+def profile_print(profile_id: int):  # type: ignore[no-untyped-def]
+    profile = queries.get_profile_or_404(profile_id)
+    return render_template("access/print_profile.html", profile=profile, tree=TREE, now=utcnow())
+
+
+@bp.route("/profils/<int:profile_id>/pdf")
+@require_function("access.profiles")
+def profile_pdf(profile_id: int):  # type: ignore[no-untyped-def]
+    profile = queries.get_profile_or_404(profile_id)
+    return send_pdf(
+        f"profil-{profile.id}.pdf",
+        "access/print_profile.html",
+        profile=profile,
+        tree=TREE,
+        now=utcnow(),
+        for_pdf=True,
+    )
+
+
+# --------------------------------------------------------------------------- users
+
+
+@bp.route("/utilisateurs")
+@require_function("access.users")
+def users():  # type: ignore[no-untyped-def]
+    return _users_list(active=True)
+
+
+@bp.route("/utilisateurs/inactifs")
+@require_function("access.users")
+def inactive_users():  # type: ignore[no-untyped-def]
+    return _users_list(active=False)
+
+
+def _users_list(active: bool):  # type: ignore[no-untyped-def]
+    name = request.args.get("nom", "")[:100]
+    query = queries.users_query(current_user.organisation_id, active=active, name=name)
+    page = paginate(query, page_number(), 20)
+    return render_page_or_fragment(
+        "access/users.html",
+        "access/_users_table.html",
+        page=page,
+        name=name,
+        active=active,
+        endpoint="access.users" if active else "access.inactive_users",
+    )
+
+
+@bp.route("/utilisateurs/<int:user_id>/profils", methods=["GET", "POST"])
+@require_function("access.users")
+def user_assign(user_id: int):  # type: ignore[no-untyped-def]
+    user = queries.get_user_or_404(user_id)
+    profiles = queries.org_profiles(current_user.organisation_id)
+    if request.method == "POST":
+        chosen_ids = {int(i) for i in request.form.getlist("profiles") if i.isdigit()}
+        chosen = [p for p in profiles if p.id in chosen_ids]
+        try:
+            services.assign_profiles(user, chosen, current_user._get_current_object())
+        except services.AccessRuleError as exc:
+            flash(str(exc), "error")
+            return render_template(
+                "access/user_assign.html", user=user, profiles=profiles, chosen=chosen_ids
+            ), 409
+        flash(f"Profils de {user.full_name} enregistrés.", "success")
+        return redirect(url_for("access.users"))
+    return render_template(
+        "access/user_assign.html",
+        user=user,
+        profiles=profiles,
+        chosen={p.id for p in user.profiles},
+    )
+
+
+@bp.route("/utilisateurs/<int:user_id>/imprimer")
+@require_function("access.users")
+def user_print(user_id: int):  # type: ignore[no-untyped-def]
+    user = queries.get_user_or_404(user_id)
+    return render_template("access/print_user.html", user=user, tree=TREE, now=utcnow())
+
+
+@bp.route("/utilisateurs/<int:user_id>/pdf")
+@require_function("access.users")
+def user_pdf(user_id: int):  # type: ignore[no-untyped-def]
+    user = queries.get_user_or_404(user_id)
+    return send_pdf(
+        f"acces-utilisateur-{user.id}.pdf",
+        "access/print_user.html",
+        user=user,
+        tree=TREE,
+        now=utcnow(),
+        for_pdf=True,
+    )
+
+
+@bp.route("/utilisateurs/<int:user_id>/desactiver", methods=["POST"])
+@require_function("access.users")
+def user_deactivate(user_id: int):  # type: ignore[no-untyped-def]
+    user = queries.get_user_or_404(user_id)
+    try:
+        services.deactivate_user(user, current_user._get_current_object())
+        flash(f"{user.full_name} a été désactivé(e) et déplacé(e) vers les inactifs.", "success")
+    except services.AccessRuleError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("access.users"))
+
+
+@bp.route("/utilisateurs/<int:user_id>/reactiver", methods=["POST"])
+@require_function("access.users")
+def user_reactivate(user_id: int):  # type: ignore[no-untyped-def]
+    user = queries.get_user_or_404(user_id)
+    try:
+        services.reactivate_user(user, current_user._get_current_object())
+        flash(f"{user.full_name} a été réactivé(e), sans profil.", "success")
+    except services.AccessRuleError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("access.inactive_users"))
+
+
+@bp.route("/utilisateurs/export.xlsx")
+@require_function("access.export")
+def users_export():  # type: ignore[no-untyped-def]
+    audit.record("access.export_review", details="revue des accès")
+    from ..extensions import db
+
+    db.session.commit()
+    stamp = utcnow().strftime("%Y%m%d")
+    return send_xlsx(
+        f"revue-des-acces-{stamp}.xlsx",
+        ["Nom", "Prénom", "E-mail", "Profils", "Code fonction", "Fonction"],
+        queries.access_review_rows(current_user.organisation_id, current_locale()),
+        title="Revue des accès",
+    )
+
+
+# --------------------------------------------------------------------------- Admin-Logs
+
+
+def _audit_filters() -> tuple[AuditFilterForm, dict]:
+    form = AuditFilterForm(request.form if request.method == "POST" else None)
+    org_id = current_user.organisation_id
+    form.user_id.choices = [(0, "Tous")] + queries.org_users_for_select(org_id)
+    form.action.choices = [("", "Toutes")] + [(a, a) for a in queries.audit_actions(org_id)]
+    filters: dict = {}
+    if request.method == "POST" and form.validate():
+        filters = {
+            "date_from": form.date_from.data,
+            "date_to": form.date_to.data,
+            "user_id": form.user_id.data or None,
+            "action": form.action.data or None,
+            "niss": form.niss.data or None,
+        }
+    return form, filters
+
+
+@bp.route("/admin-logs", methods=["GET", "POST"])
+@require_function("access.audit")
+def audit_log():  # type: ignore[no-untyped-def]
+    """Search the audit log. A POST search keeps the NISS out of URLs and server logs."""
+    form, filters = _audit_filters()
+    status = 422 if form.errors else 200
+    page_arg = request.form.get("page", "1") if request.method == "POST" else "1"
+    page = paginate(
+        queries.audit_query(current_user.organisation_id, **filters),
+        int(page_arg) if page_arg.isdigit() else 1,
+        50,
+        scalars=False,
+    )
+    audit.record(
+        "access.audit_view",
+        niss=filters.get("niss"),
+        details="recherche" if filters else None,
+    )
+    from ..extensions import db
+
+    db.session.commit()
+    return render_page_or_fragment(
+        "access/audit_log.html", "access/_audit_table.html", form=form, page=page
+    ), status
+
+
+@bp.route("/admin-logs/export.xlsx", methods=["POST"])
+@require_function("access.audit")
+def audit_export():  # type: ignore[no-untyped-def]
+    form, filters = _audit_filters()
+    if form.errors:
+        return render_template("access/audit_log.html", form=form, page=None), 422
+    audit.record("access.audit_export", niss=filters.get("niss"))
+    from ..extensions import db
+
+    db.session.commit()
+    rows = (
+        [
+            entry.at,
+            user.full_name if user else "",
+            entry.action,
+            entry.object_type or "",
+            entry.object_id or "",
+            entry.niss or "",
+            entry.outcome,
+            entry.ip or "",
+        ]
+        for entry, user in db.session.execute(
+            queries.audit_query(current_user.organisation_id, **filters)
+        )
+    )
+    return send_xlsx(
+        f"admin-logs-{utcnow():%Y%m%d}.xlsx",
+        ["Date (UTC)", "Utilisateur", "Action", "Objet", "ID", "NISS", "Résultat", "IP"],
+        rows,
+        title="Admin-Logs",
+    )
+
+
+# --------------------------------------------------------------------------- account requests
+
+
+@bp.route("/demande-de-compte", methods=["GET", "POST"])
+@public
+def account_request():  # type: ignore[no-untyped-def]
+    """Public form « Demande d'un compte »."""
+    form = AccountRequestForm()
+    form.organisation_id.choices = [
+        (o.id, f"{o.name} ({o.kind_label})") for o in queries.requestable_organisations()
+    ]
+    if request.method == "POST":
+        if form.website.data:  # honeypot filled: a robot; answer as if all went well
+            flash(ACCOUNT_REQUEST_SENT, "success")
+            return redirect(url_for("auth.login"))
+        ip = request.remote_addr or "?"
+        if services.recent_account_requests_from(ip) >= 5:
+            return render_template(
+                "access/account_request_form.html",
+                form=form,
+                error="Trop de demandes envoyées depuis cet ordinateur. Réessayez dans une heure.",
+            ), 429
+        if form.validate():
+            services.submit_account_request(form.data, ip)
+            flash(ACCOUNT_REQUEST_SENT, "success")
+            return redirect(url_for("auth.login"))
+        return render_template("access/account_request_form.html", form=form), 422
+    return render_template("access/account_request_form.html", form=form)
+
+
+@bp.route("/demandes-de-compte")
+@require_function("access.account_requests")
+def account_requests():  # type: ignore[no-untyped-def]
+    user = current_user._get_current_object()
+    pending = paginate(queries.account_requests(user, pending=True), page_number(), 25)
+    history = paginate(queries.account_requests(user, pending=False), page_number("hpage"), 25)
+    return render_template("access/account_requests.html", pending=pending, history=history)
+
+
+def _request_forms(row):  # type: ignore[no-untyped-def]
+    edit = AccountRequestEditForm(obj=row if request.method == "GET" else None)
+    orgs = queries.requestable_organisations()
+    edit.organisation_id.choices = [(o.id, f"{o.name} ({o.kind_label})") for o in orgs]
+    accept = AcceptForm()
+    accept.profile_id.choices = [
+        (p.id, p.name(current_locale())) for p in queries.org_profiles(row.organisation_id)
+    ]
+    return edit, accept, RefuseForm()
+
+
+@bp.route("/demandes-de-compte/<int:request_id>", methods=["GET", "POST"])
+@require_function("access.account_requests")
+def account_request_review(request_id: int):  # type: ignore[no-untyped-def]
+    row = queries.get_account_request_or_404(request_id)
+    edit, accept, refuse = _request_forms(row)
+    can_accept = row.organisation_id == current_user.organisation_id
+    status = 200
+    if request.method == "POST":
+        if row.organisation_id != current_user.organisation_id:
+            flash("Seule l'organisation concernée peut modifier cette demande.", "error")
+            return redirect(url_for("access.account_request_review", request_id=row.id))
+        if edit.validate():
+            try:
+                services.update_account_request(row, edit.data, current_user._get_current_object())
+                flash("Demande mise à jour.", "success")
+                return redirect(url_for("access.account_request_review", request_id=row.id))
+            except services.AccessRuleError as exc:
+                flash(str(exc), "error")
+                status = 409
+        else:
+            status = 422
+    return render_template(
+        "access/account_request_review.html",
+        row=row,
+        edit=edit,
+        accept=accept,
+        refuse=refuse,
+        can_accept=can_accept,
+    ), status
+
+
+@bp.route("/demandes-de-compte/<int:request_id>/accepter", methods=["POST"])
+@require_function("access.account_requests")
+def account_request_accept(request_id: int):  # type: ignore[no-untyped-def]
+    row = queries.get_account_request_or_404(request_id)
+    _edit, accept, _refuse = _request_forms(row)
+    if not accept.validate():
+        flash("Choisissez le profil à affecter.", "error")
+        return redirect(url_for("access.account_request_review", request_id=row.id))
+    profile = queries.get_profile_or_404(accept.profile_id.data)
+    try:
+        user = services.accept_account_request(row, profile, current_user._get_current_object())
+        flash(f"Compte créé pour {user.full_name}. Un e-mail lui a été envoyé.", "success")
+    except services.AccessRuleError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("access.account_requests"))
+
+
+@bp.route("/demandes-de-compte/<int:request_id>/refuser", methods=["POST"])
+@require_function("access.account_requests")
+def account_request_refuse(request_id: int):  # type: ignore[no-untyped-def]
+    row = queries.get_account_request_or_404(request_id)
+    _edit, _accept, refuse = _request_forms(row)
+    if not refuse.validate():
+        flash("Indiquez le motif du refus.", "error")
+        return redirect(url_for("access.account_request_review", request_id=row.id))
+    try:
+        services.refuse_account_request(row, refuse.reason.data, current_user._get_current_object())
+        flash("Demande refusée ; le demandeur a été prévenu par e-mail.", "success")
+    except services.AccessRuleError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("access.account_requests"))
+
+
+def is_fund_manager() -> bool:
+    return current_user.organisation.kind == OrganisationKind.FUND_MANAGER

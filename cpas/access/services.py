@@ -1,12 +1,44 @@
-"""Writes on profiles and users: change, audit, commit."""
+"""Writes on profiles, users and account requests: check, change, audit, commit."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
 
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from .. import audit
+from ..auth.passwords import hash_password
 from ..extensions import db
-from .models import Organisation, Profile, ProfileFunction
+from ..mailer import send_mail
+from ..timeutil import utcnow
+from .functions import FUNCTIONS, complete_dependencies
+from .models import (
+    AccountRequest,
+    AccountRequestStatus,
+    Organisation,
+    Profile,
+    ProfileFunction,
+    User,
+    user_profile,
+)
 from .templates import templates_for
+
+#: Holding this function is what "access management" means for the last-holder rule.
+ACCESS_MANAGEMENT = "access.users"
+
+PROFILE_ASSIGNED = (
+    "Le profil que vous voulez supprimer est affecté à un ou plusieurs utilisateurs. "
+    "Veuillez d'abord le désaffecter."
+)
+LAST_HOLDER = (
+    "Impossible : l'organisation n'aurait plus aucun utilisateur actif pouvant gérer les "
+    "accès (fonction « Gérer les utilisateurs »)."
+)
+
+
+class AccessRuleError(Exception):
+    """A change refused by a rule of access management; the message is for the user."""
 
 
 def ensure_template_profiles(organisation: Organisation) -> list[Profile]:
@@ -29,3 +61,266 @@ def ensure_template_profiles(organisation: Organisation) -> list[Profile]:
             db.session.flush()
         profiles.append(profile)
     return profiles
+
+
+def _active_managers(organisation_id: int) -> set[int]:
+    """Ids of the active users of the organisation who hold access management."""
+    rows = db.session.execute(
+        select(User.id, Profile.all_access, ProfileFunction.code)
+        .join(user_profile, user_profile.c.user_id == User.id)
+        .join(Profile, Profile.id == user_profile.c.profile_id)
+        .outerjoin(
+            ProfileFunction,
+            (ProfileFunction.profile_id == Profile.id)
+            & (ProfileFunction.code == ACCESS_MANAGEMENT),
+        )
+        .where(User.organisation_id == organisation_id, User.active.is_(True))
+    )
+    return {user_id for user_id, all_access, code in rows if all_access or code}
+
+
+def _check_managers_remain(organisation_id: int) -> None:
+    db.session.flush()
+    if not _active_managers(organisation_id):
+        raise AccessRuleError(LAST_HOLDER)
+
+
+@dataclass
+class ProfileSaved:
+    profile: Profile
+    added: list[str]
+
+
+def save_profile(
+    organisation_id: int,
+    name_fr: str,
+    name_nl: str,
+    codes: set[str],
+    by: User,
+    profile: Profile | None = None,
+) -> ProfileSaved:
+    """Create or update a profile; required functions are added and reported. Commits."""
+    if profile is not None and profile.all_access:
+        raise AccessRuleError("Le profil « Tous les accès » ne peut pas être modifié.")
+    complete, added = complete_dependencies(set(codes))
+    creating = profile is None
+    if profile is None:
+        profile = Profile(organisation_id=organisation_id)
+        db.session.add(profile)
+    before = sorted(profile.function_codes) if not creating else []
+    profile.name_fr = name_fr.strip()
+    profile.name_nl = name_nl.strip()
+    existing = {f.code: f for f in profile.functions}
+    profile.functions = [existing.get(c) or ProfileFunction(code=c) for c in sorted(complete)]
+    try:
+        if not creating:
+            _check_managers_remain(organisation_id)
+    except AccessRuleError:
+        db.session.rollback()
+        raise
+    db.session.flush()
+    audit.record(
+        "access.profile_create" if creating else "access.profile_update",
+        obj=profile,
+        user=by,
+        details=f"{len(before)} -> {len(complete)} fonctions",
+    )
+    db.session.commit()
+    return ProfileSaved(profile, sorted(added, key=lambda c: list(FUNCTIONS).index(c)))
+
+
+def delete_profile(profile: Profile, by: User) -> None:
+    """Delete a profile that nobody holds. Commits."""
+    if profile.all_access:
+        raise AccessRuleError("Le profil « Tous les accès » ne peut pas être supprimé.")
+    holders = db.session.scalar(
+        select(func.count())
+        .select_from(user_profile)
+        .where(user_profile.c.profile_id == profile.id)
+    )
+    if holders:
+        raise AccessRuleError(PROFILE_ASSIGNED)
+    audit.record("access.profile_delete", obj=profile, user=by, details=profile.name_fr)
+    db.session.delete(profile)
+    db.session.commit()
+
+
+def assign_profiles(user: User, profiles: list[Profile], by: User) -> None:
+    """Replace the user's profiles (all of the user's organisation). Commits."""
+    if any(p.organisation_id != user.organisation_id for p in profiles):
+        raise AccessRuleError("Un profil choisi n'appartient pas à l'organisation.")
+    if not user.active:
+        raise AccessRuleError("Réactivez d'abord cet utilisateur.")
+    user.profiles = list(profiles)
+    try:
+        _check_managers_remain(user.organisation_id)
+    except AccessRuleError:
+        db.session.rollback()
+        raise
+    audit.record(
+        "access.user_assign_profiles",
+        obj=user,
+        user=by,
+        details=", ".join(p.name_fr for p in profiles) or "aucun profil",
+    )
+    db.session.commit()
+
+
+def deactivate_user(user: User, by: User) -> None:
+    """Remove every profile, end the sessions, move to the inactive users. Commits."""
+    if user.id == by.id:
+        raise AccessRuleError("Vous ne pouvez pas désactiver votre propre compte.")
+    if not user.active:
+        raise AccessRuleError("Cet utilisateur est déjà inactif.")
+    user.profiles = []
+    user.active = False
+    user.deactivated_at = utcnow()
+    user.session_version += 1
+    try:
+        _check_managers_remain(user.organisation_id)
+    except AccessRuleError:
+        db.session.rollback()
+        raise
+    audit.record("access.user_deactivate", obj=user, user=by)
+    db.session.commit()
+
+
+def reactivate_user(user: User, by: User) -> None:
+    """Back in the list of users, without any profile. Commits."""
+    if user.active:
+        raise AccessRuleError("Cet utilisateur est déjà actif.")
+    user.active = True
+    user.deactivated_at = None
+    user.profiles = []
+    audit.record("access.user_reactivate", obj=user, user=by)
+    db.session.commit()
+
+
+# --------------------------------------------------------------------------- account requests
+
+
+def submit_account_request(data: dict, ip: str) -> None:
+    """Store a pending request, or tell an existing account holder by email. Commits.
+
+    The caller shows the same answer in both cases (no account enumeration).
+    """
+    email = data["email"].strip().lower()
+    existing = db.session.scalar(select(User.id).where(User.email == email))
+    if existing is not None:
+        audit.record("access.account_request_duplicate", outcome="refused")
+        db.session.commit()
+        send_mail(
+            email,
+            "Demande de compte – Intranet CPAS",
+            "Bonjour,\n\nUne demande de compte a été faite avec cette adresse, mais un compte "
+            "existe déjà. Si vous avez oublié votre mot de passe, utilisez « Mot de passe "
+            f"oublié ? » sur la page de connexion :\n{_link('auth.forgot_password')}\n",
+        )
+        return
+    request_row = AccountRequest(
+        organisation_id=data["organisation_id"],
+        last_name=data["last_name"].strip(),
+        first_name=data["first_name"].strip(),
+        email=email,
+        password_hash=hash_password(data["password"]),
+        iban=data["iban"],
+        representative=data["representative"].strip(),
+        phone=data["phone"].strip(),
+        message=(data.get("message") or "").strip() or None,
+        ip=ip,
+    )
+    db.session.add(request_row)
+    db.session.flush()
+    audit.record(
+        "access.account_request_submit",
+        obj=request_row,
+        organisation_id=request_row.organisation_id,
+    )
+    db.session.commit()
+
+
+def recent_account_requests_from(ip: str, minutes: int = 60) -> int:
+    from datetime import timedelta
+
+    since = utcnow() - timedelta(minutes=minutes)
+    return db.session.scalar(
+        select(func.count(AccountRequest.id)).where(
+            AccountRequest.ip == ip, AccountRequest.created_at >= since
+        )
+    )
+
+
+def update_account_request(request_row: AccountRequest, data: dict, by: User) -> None:
+    """Edit a pending request (any field but the password). Commits."""
+    _ensure_pending(request_row)
+    for field in ("last_name", "first_name", "email", "iban", "representative", "phone"):
+        setattr(
+            request_row, field, data[field].strip() if isinstance(data[field], str) else data[field]
+        )
+    request_row.email = request_row.email.lower()
+    request_row.message = (data.get("message") or "").strip() or None
+    audit.record("access.account_request_update", obj=request_row, user=by)
+    db.session.commit()
+
+
+def accept_account_request(request_row: AccountRequest, profile: Profile | None, by: User) -> User:
+    """Create the account in the request's organisation with the chosen profile. Commits."""
+    _ensure_pending(request_row)
+    if by.organisation_id != request_row.organisation_id:
+        raise AccessRuleError("Seule l'organisation concernée peut accepter cette demande.")
+    if profile is not None and profile.organisation_id != request_row.organisation_id:
+        raise AccessRuleError("Le profil choisi n'appartient pas à l'organisation.")
+    if db.session.scalar(select(User.id).where(User.email == request_row.email)):
+        raise AccessRuleError("Un compte existe déjà avec cette adresse e-mail.")
+    user = User(
+        organisation_id=request_row.organisation_id,
+        email=request_row.email,
+        first_name=request_row.first_name,
+        last_name=request_row.last_name,
+        password_hash=request_row.password_hash,
+        profiles=[profile] if profile else [],
+    )
+    db.session.add(user)
+    db.session.flush()
+    request_row.status = AccountRequestStatus.ACCEPTED.value
+    request_row.decided_at = utcnow()
+    request_row.decided_by_id = by.id
+    request_row.user_id = user.id
+    audit.record("access.account_request_accept", obj=request_row, user=by)
+    audit.record("access.user_create", obj=user, user=by)
+    db.session.commit()
+    send_mail(
+        user.email,
+        "Votre compte est ouvert – Intranet CPAS",
+        "Bonjour,\n\nVotre demande de compte a été acceptée. Vous pouvez vous connecter avec "
+        f"votre adresse e-mail et le mot de passe choisi lors de la demande :\n"
+        f"{_link('auth.login')}\n",
+    )
+    return user
+
+
+def refuse_account_request(request_row: AccountRequest, reason: str, by: User) -> None:
+    """Refuse with a reason, emailed to the applicant. Commits."""
+    _ensure_pending(request_row)
+    request_row.status = AccountRequestStatus.REFUSED.value
+    request_row.decided_at = utcnow()
+    request_row.decided_by_id = by.id
+    request_row.refusal_reason = reason.strip()
+    audit.record("access.account_request_refuse", obj=request_row, user=by)
+    db.session.commit()
+    send_mail(
+        request_row.email,
+        "Votre demande de compte – Intranet CPAS",
+        "Bonjour,\n\nVotre demande de compte n'a pas été acceptée, pour la raison suivante :\n\n"
+        f"{request_row.refusal_reason}\n\nPour toute question, contactez l'organisation "
+        "concernée.\n",
+    )
+
+
+def _ensure_pending(request_row: AccountRequest) -> None:
+    if request_row.status != AccountRequestStatus.PENDING.value:
+        raise AccessRuleError("Cette demande a déjà été traitée.")
+
+
+def _link(endpoint: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint)

@@ -28,3 +28,11 @@ function fadeToasts() {
 document.addEventListener("DOMContentLoaded", fadeToasts);
 document.addEventListener("htmx:afterSettle", fadeToasts);
 document.addEventListener("htmx:oobAfterSwap", fadeToasts);
+
+// Print buttons and "back" links on print-friendly pages.
+document.addEventListener("click", function (event) {
+  var el = event.target.closest("[data-print],[data-back]");
+  if (!el) return;
+  event.preventDefault();
+  if (el.hasAttribute("data-print")) window.print(); else window.history.back();
+});
