@@ -103,6 +103,8 @@ def _refuse_default_secret(app: Flask) -> None:
 
 
 def _select_locale() -> str:
+    from flask import session
+
     if current_user and getattr(current_user, "is_authenticated", False):
         return current_user.locale
-    return request.accept_languages.best_match(["fr", "nl"]) or "fr"
+    return session.get("locale") or request.accept_languages.best_match(["fr", "nl"]) or "fr"

@@ -40,5 +40,5 @@ if [ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$REQ_HASH" ]; then
   .venv/bin/pip install -q -r requirements.txt
   echo "$REQ_HASH" > .venv/.requirements.sha256
 fi
-.venv/bin/pybabel compile -q -d translations 2>/dev/null || true
+.venv/bin/pybabel compile -d translations >/dev/null
 export FLASK_APP=app

@@ -324,3 +324,9 @@ def _ensure_pending(request_row: AccountRequest) -> None:
 
 def _link(endpoint: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint)
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the user's interface language. Commits."""
+    user.locale = locale
+    db.session.commit()

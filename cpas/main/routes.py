@@ -19,3 +19,23 @@ def home():  # type: ignore[no-untyped-def]
 @public
 def health():  # type: ignore[no-untyped-def]
     return {"status": "ok"}
+
+
+@bp.route("/langue", methods=["POST"])
+@public
+def set_language():  # type: ignore[no-untyped-def]
+    """Switch the interface language (fr/nl); remembered on the account when signed in."""
+    from flask import redirect, request, session, url_for
+
+    from ..access.services import set_locale
+
+    locale = request.form.get("locale", "fr")
+    if locale not in ("fr", "nl"):
+        locale = "fr"
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        set_locale(current_user._get_current_object(), locale)
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.home")
+    return redirect(target)

@@ -241,3 +241,18 @@ def test_common_password_refused(client, make_user, smtp):
     response = client.post(path, data={"password": "password1234", "confirm": "password1234"})
     assert response.status_code == 422
     assert "trop courant" in response.get_data(as_text=True)
+
+
+def test_language_switch_is_remembered(app, client, make_user, login_as):
+    user = make_user()
+    login_as(user)
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="fr-BE">' in html and "Se déconnecter" in html
+    client.post("/langue", data={"locale": "nl", "next": "/"})
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="nl-BE">' in html and "Afmelden" in html
+    with app.app_context():
+        assert db.session.get(User, user.id).locale == "nl"
+    assert (
+        client.post("/langue", data={"locale": "de", "next": "//evil"}).headers["Location"] == "/"
+    )

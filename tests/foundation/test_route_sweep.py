@@ -36,6 +36,7 @@ def test_public_routes_are_a_short_known_list(app):
         "auth.reset_password",
         "main.health",
         "access.account_request",
+        "main.set_language",
     }
     assert set(public) <= allowed, public
 
