@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
-from .. import audit
 from ..documents.pdf import send_pdf
 from ..documents.xlsx import send_xlsx
+from ..extensions import db
 from ..htmx import render_page_or_fragment
 from ..pagination import page_number, paginate
 from ..security import public, require_function, signed_in
@@ -23,7 +24,7 @@ from .forms import (
     RefuseForm,
 )
 from .functions import FUNCTIONS, TREE
-from .models import OrganisationKind, Profile
+from .models import Profile
 from .templates import templates_for
 
 ACCOUNT_REQUEST_SENT = (
@@ -136,13 +137,7 @@ def _edit_profile(profile: Profile | None):  # type: ignore[no-untyped-def]
     except services.AccessRuleError as exc:
         flash(str(exc), "error")
         return _profile_form_page(form, codes, profile, 409)
-    except Exception as exc:  # unique name per organisation
-        from sqlalchemy.exc import IntegrityError
-
-        if not isinstance(exc, IntegrityError):
-            raise
-        from ..extensions import db
-
+    except IntegrityError:  # unique name per organisation
         db.session.rollback()
         form.name_fr.errors = [*form.name_fr.errors, "Un profil porte déjà ce nom."]
         return _profile_form_page(form, codes, profile, 422)
@@ -290,10 +285,7 @@ def user_reactivate(user_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/utilisateurs/export.xlsx")
 @require_function("access.export")
 def users_export():  # type: ignore[no-untyped-def]
-    audit.record("access.export_review", details="revue des accès")
-    from ..extensions import db
-
-    db.session.commit()
+    services.log_consultation("access.export_review", details="revue des accès")
     stamp = utcnow().strftime("%Y%m%d")
     return send_xlsx(
         f"revue-des-acces-{stamp}.xlsx",
@@ -336,14 +328,9 @@ def audit_log():  # type: ignore[no-untyped-def]
         50,
         scalars=False,
     )
-    audit.record(
-        "access.audit_view",
-        niss=filters.get("niss"),
-        details="recherche" if filters else None,
+    services.log_consultation(
+        "access.audit_view", niss=filters.get("niss"), details="recherche" if filters else None
     )
-    from ..extensions import db
-
-    db.session.commit()
     return render_page_or_fragment(
         "access/audit_log.html", "access/_audit_table.html", form=form, page=page
     ), status
@@ -355,10 +342,7 @@ def audit_export():  # type: ignore[no-untyped-def]
     form, filters = _audit_filters()
     if form.errors:
         return render_template("access/audit_log.html", form=form, page=None), 422
-    audit.record("access.audit_export", niss=filters.get("niss"))
-    from ..extensions import db
-
-    db.session.commit()
+    services.log_consultation("access.audit_export", niss=filters.get("niss"))
     rows = (
         [
             entry.at,
@@ -494,7 +478,3 @@ def account_request_refuse(request_id: int):  # type: ignore[no-untyped-def]
     except services.AccessRuleError as exc:
         flash(str(exc), "error")
     return redirect(url_for("access.account_requests"))
-
-
-def is_fund_manager() -> bool:
-    return current_user.organisation.kind == OrganisationKind.FUND_MANAGER

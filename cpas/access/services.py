@@ -330,3 +330,9 @@ def set_locale(user: User, locale: str) -> None:
     """Remember the user's interface language. Commits."""
     user.locale = locale
     db.session.commit()
+
+
+def log_consultation(action: str, *, niss: str | None = None, details: str | None = None) -> None:
+    """Audit a consultation or an export made by the signed-in user. Commits."""
+    audit.record(action, niss=niss, details=details)
+    db.session.commit()
