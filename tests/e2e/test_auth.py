@@ -12,23 +12,23 @@ from tests.e2e.conftest import sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_sign_in_lands_on_home_without_browser_errors(live_server, page, make_user):
+def test_sign_in_lands_on_home_without_browser_errors(live_server, page, make_user, tmp_path):
     make_user(email="anne@cpas-e2e.test", first_name="Anne")
     sign_in(page, live_server, "anne@cpas-e2e.test", PASSWORD)
     assert page.get_by_role("heading", name="Bienvenue, Anne").is_visible()
     assert page.evaluate("typeof window.htmx") == "object"
     assert page.problems == []  # no console error, no CSP violation
-    page.screenshot(path="/tmp/e2e-home.png", full_page=True)
+    page.screenshot(path=tmp_path / "home.png", full_page=True)
 
 
-def test_failed_sign_in_shows_the_message(live_server, page, make_user):
+def test_failed_sign_in_shows_the_message(live_server, page, make_user, tmp_path):
     make_user(email="anne@cpas-e2e.test")
     sign_in(page, live_server, "anne@cpas-e2e.test", "mauvais mot de passe")
     alert = page.get_by_role("alert")
     assert alert.inner_text().strip() == "Adresse e-mail ou mot de passe incorrect."
     assert page.url.endswith("/connexion")
     assert page.get_by_label("Adresse e-mail").input_value() == "anne@cpas-e2e.test"
-    page.screenshot(path="/tmp/e2e-login-error.png", full_page=True)
+    page.screenshot(path=tmp_path / "login-error.png", full_page=True)
 
 
 def test_password_reset_through_the_emailed_link(live_server, page, make_user, smtp):
