@@ -85,6 +85,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .domains import DOMAINS
 
     for name in DOMAINS:
+        # routes are imported here, not in the package: function codes are collected from
+        # every domain's functions.py, which must not pull in the routes (import cycle)
+        import_module(f"cpas.{name}.routes")
         app.register_blueprint(import_module(f"cpas.{name}").bp)
 
     from .cli import register_cli

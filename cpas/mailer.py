@@ -34,3 +34,14 @@ def send_mail(to: str | list[str], subject: str, body: str) -> None:
     outbox.mkdir(parents=True, exist_ok=True)
     name = f"{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
     (outbox / name).write_bytes(bytes(message))
+
+
+def link_to(endpoint: str, **values: object) -> str:
+    """An absolute link for an e-mail, built from BASE_URL (never from the Host header)."""
+    from flask import has_request_context, url_for
+
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return base + url_for(endpoint, **values)

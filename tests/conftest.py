@@ -23,7 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
+
+os.environ.setdefault("HUEY_IMMEDIATE", "1")  # background jobs run inline in tests
+
+from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import text
 
 from cpas import create_app

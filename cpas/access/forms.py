@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from stdnum import iban as iban_number
-from stdnum.exceptions import ValidationError as StdnumError
 from wtforms import (
     DateField,
     EmailField,
@@ -16,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..auth.passwords import password_problems
+from ..formfields import validate_iban
 from ..niss import normalise_niss
 
 
@@ -28,15 +27,6 @@ class ProfileForm(FlaskForm):
         "Description néerlandais",
         validators=[DataRequired("Indiquez la description en néerlandais."), Length(max=120)],
     )
-
-
-def validate_iban(_form: FlaskForm, field: StringField) -> None:
-    try:
-        field.data = iban_number.validate(field.data or "")
-    except StdnumError as exc:
-        raise ValidationError(
-            "Numéro de compte (IBAN) invalide : vérifiez les chiffres, par ex. BE71 0961 2345 6769."
-        ) from exc
 
 
 class _ApplicantFields(FlaskForm):

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import utcnow
-from .functions import ALL_FUNCTION_CODES
 
 
 class OrganisationKind(enum.StrEnum):
@@ -99,6 +98,8 @@ class Profile(db.Model):
     @property
     def function_codes(self) -> frozenset[str]:
         if self.all_access:
+            from .functions import ALL_FUNCTION_CODES  # late: domains import these models
+
             return ALL_FUNCTION_CODES
         return frozenset(f.code for f in self.functions)
 

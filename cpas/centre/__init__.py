@@ -1,5 +1,3 @@
 from flask import Blueprint
 
 bp = Blueprint("centre", __name__, url_prefix="/centre")
-
-from . import routes  # noqa: E402,F401

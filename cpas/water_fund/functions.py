@@ -1,8 +1,99 @@
-"""Function codes and navigation entries of the water_fund domain (see cpas/access/functions.py)."""
+"""Function codes and menu entries of the water social fund."""
 
 from __future__ import annotations
 
+from ..access.function_types import Function as F
 from ..access.function_types import FunctionGroup, NavItem
 
-GROUPS: tuple[FunctionGroup, ...] = ()
-NAV: tuple[NavItem, ...] = ()
+
+def _kind_group(kind: str, label: str) -> FunctionGroup:
+    view = f"water.{kind}.view"
+    return FunctionGroup(
+        f"water_{kind}",
+        f"Fonds de l'eau – demandes {label}",
+        f"Waterfonds – aanvragen {label}",
+        (
+            F(view, f"Consulter les demandes {label}", f"Aanvragen {label} raadplegen"),
+            F(
+                f"water.{kind}.create",
+                f"Créer une demande {label}",
+                f"Aanvraag {label} aanmaken",
+                (view,),
+            ),
+            F(
+                f"water.{kind}.edit",
+                f"Éditer une demande {label}",
+                f"Aanvraag {label} bewerken",
+                (view,),
+            ),
+            F(
+                f"water.{kind}.cancel",
+                f"Annuler une demande {label}",
+                f"Aanvraag {label} annuleren",
+                (view,),
+            ),
+            F(
+                f"water.{kind}.request_info",
+                f"Demander une information (CPAS, {label})",
+                f"Informatie vragen (OCMW, {label})",
+                (view,),
+            ),
+            F(
+                f"water.{kind}.decide",
+                f"Approuver / refuser / répondre (distributeur, {label})",
+                f"Goedkeuren / weigeren / antwoorden (distributeur, {label})",
+                (view,),
+            ),
+            *(
+                (
+                    F(
+                        "water.fat.validate",
+                        "Ajouter la facture et valider (CPAS, FAT)",
+                        "Factuur toevoegen en valideren (OCMW, FAT)",
+                        (view,),
+                    ),
+                )
+                if kind == "fat"
+                else ()
+            ),
+            F(
+                f"water.{kind}.pay",
+                f"Confirmer le paiement (distributeur, {label})",
+                f"Betaling bevestigen (distributeur, {label})",
+                (view,),
+            ),
+        ),
+    )
+
+
+GROUPS: tuple[FunctionGroup, ...] = (
+    _kind_group("fat", "FAT"),
+    _kind_group("fse", "FSE"),
+    FunctionGroup(
+        "water",
+        "Fonds de l'eau – général",
+        "Waterfonds – algemeen",
+        (
+            F("water.dashboard", "Accueil et statistiques FAT/FSE", "Startpagina en statistieken"),
+            F(
+                "water.files",
+                "Ajouter et télécharger des fichiers",
+                "Bestanden toevoegen en downloaden",
+            ),
+            F("water.notifications", "Gérer ses notifications", "Meldingen beheren"),
+            F("water.export", "Exporter (Excel, PDF)", "Exporteren (Excel, PDF)"),
+            F("water.rights.view", "Consulter les droits de tirage", "Trekkingsrechten raadplegen"),
+            F(
+                "water.rights.edit",
+                "Encoder les droits de tirage (gestionnaire du fonds)",
+                "Trekkingsrechten invoeren (fondsbeheerder)",
+                ("water.rights.view",),
+            ),
+        ),
+    ),
+)
+NAV: tuple[NavItem, ...] = (
+    NavItem("water_fund.dashboard", "Fonds de l'eau", "water.dashboard", 30),
+    NavItem("water_fund.fat_list", "Demandes FAT", "water.fat.view", 31),
+    NavItem("water_fund.fse_list", "Demandes FSE", "water.fse.view", 32),
+)

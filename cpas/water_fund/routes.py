@@ -1,3 +1,537 @@
-"""Routes of the water_fund domain."""
+"""Water fund screens. FAT and FSE share one set of views, registered once per kind so
+that each endpoint names the function code of its kind."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from ..documents.pdf import send_pdf
+from ..extensions import db
+from ..htmx import render_page_or_fragment
+from ..pagination import page_number, paginate
+from ..security import require_function, signed_in
+from ..timeutil import utcnow
+from . import bp, exports, queries, services
+from . import lifecycle as lc
+from .files import FILE_TYPES, UploadRefused, check_upload, storage_dir
+from .forms import DrawingRightForm, FatForm, FileForm, FseForm, TransitionForm
+from .models import ExportJob, WaterRequest
+from .queries import ListFilters, side_of
+
+
+def _user():  # type: ignore[no-untyped-def]
+    return current_user._get_current_object()
+
+
+def _year(args: Any) -> int:
+    try:
+        year = int(args.get("annee", ""))
+    except ValueError:
+        year = date.today().year
+    return year if 2000 <= year <= 2100 else date.today().year
+
+
+def filters_from(kind: str, args: Any) -> ListFilters:
+    """Read the table's filters from query arguments (or a saved dict)."""
+    keep = {k: args.get(k, "") for k in ("annee", "q", "statut", "suivant", "tri", "ordre")}
+    return ListFilters(
+        kind=kind,
+        year=_year(args),
+        q=(args.get("q") or "")[:100],
+        status=args.get("statut", ""),
+        next_actor=args.get("suivant", ""),
+        sort=args.get("tri", "id"),
+        direction="asc" if args.get("ordre") == "asc" else "desc",
+        args={k: v for k, v in keep.items() if v},
+    )
+
+
+def _form_class(kind: str):  # type: ignore[no-untyped-def]
+    return FatForm if kind == "fat" else FseForm
+
+
+def _form_data(kind: str, form) -> dict:  # type: ignore[no-untyped-def]
+    data = {name: field.data for name, field in form._fields.items()}
+    if kind == "fse":
+        data["contract_accounts"] = request.form.getlist("contract_accounts")
+        data["invoice_numbers"] = request.form.getlist("invoice_numbers")
+    return data
+
+
+def _multi_errors(kind: str) -> dict[str, str]:
+    if kind != "fse":
+        return {}
+    errors = {}
+    if not any(v.strip() for v in request.form.getlist("contract_accounts")):
+        errors["contract_accounts"] = "Indiquez au moins un compte de contrat."
+    if not any(v.strip() for v in request.form.getlist("invoice_numbers")):
+        errors["invoice_numbers"] = "Indiquez au moins un numéro de facture."
+    return errors
+
+
+def _register(kind: str) -> None:
+    """Register the views of one kind (fat or fse)."""
+    label = lc.KIND_LABELS[kind]
+    fn = f"water.{kind}."
+
+    def route(rule: str, endpoint: str, code: str, methods=("GET",)):  # type: ignore[no-untyped-def]
+        def decorator(view: Callable) -> Callable:
+            view.__name__ = f"{kind}_{endpoint}"
+            guarded = require_function(code)(view)
+            bp.add_url_rule(f"/{kind}{rule}", f"{kind}_{endpoint}", guarded, methods=list(methods))
+            return guarded
+
+        return decorator
+
+    @route("", "list", fn + "view")
+    def listing():  # type: ignore[no-untyped-def]
+        filters = filters_from(kind, request.args)
+        page = paginate(queries.list_query(_user(), filters), page_number(), 25, scalars=False)
+        return render_page_or_fragment(
+            "water_fund/list.html",
+            "water_fund/_table.html",
+            kind=kind,
+            label=label,
+            page=page,
+            f=filters,
+            statuses=lc.STATUSES[kind],
+            labels=lc.STATUS_LABELS,
+            next_actor=lc.NEXT_ACTOR,
+            side=side_of(_user()),
+        )
+
+    @route("/nouvelle", "create", fn + "create", ("GET", "POST"))
+    def create():  # type: ignore[no-untyped-def]
+        user = _user()
+        if side_of(user) != lc.CPAS:
+            abort(403)
+        cpas = user.organisation
+        form = _form_class(kind)()
+        form.distributor_id.choices = [(d.id, d.name) for d in cpas.distributors]
+        if not form.distributor_id.choices:
+            flash(
+                "Votre CPAS n'est lié à aucun distributeur : contactez le gestionnaire du fonds.",
+                "error",
+            )
+            return redirect(url_for(f"water_fund.{kind}_list"))
+        multi = {}
+        quote_error = None
+        if request.method == "POST":
+            multi = _multi_errors(kind)
+            quote = None
+            if kind == "fat":
+                try:
+                    quote = check_upload(request.files.get("quote"))
+                except UploadRefused as exc:
+                    quote_error = f"Devis : {exc}"
+            if form.validate() and not multi and not quote_error:
+                distributor = next(d for d in cpas.distributors if d.id == form.distributor_id.data)
+                try:
+                    row = services.create_request(
+                        kind, cpas, distributor, _form_data(kind, form), user, quote
+                    )
+                except services.WaterRuleError as exc:
+                    flash(str(exc), "error")
+                else:
+                    flash(f"Demande {label} n° {row.id} soumise au distributeur.", "success")
+                    return redirect(url_for(f"water_fund.{kind}_detail", request_id=row.id))
+        status = 422 if request.method == "POST" else 200
+        return render_template(
+            "water_fund/form.html",
+            kind=kind,
+            label=label,
+            form=form,
+            row=None,
+            multi_errors=multi,
+            quote_error=quote_error,
+            lines={
+                "contract_accounts": request.form.getlist("contract_accounts") or [""],
+                "invoice_numbers": request.form.getlist("invoice_numbers") or [""],
+            },
+        ), status
+
+    @route("/<int:request_id>", "detail", fn + "view")
+    def detail(request_id: int):  # type: ignore[no-untyped-def]
+        user = _user()
+        queries.get_request_or_404(user, request_id, kind)
+        row = queries.request_detail(request_id)
+        return render_template("water_fund/detail.html", **_detail_context(row, user))
+
+    @route("/<int:request_id>/editer", "edit", fn + "edit", ("GET", "POST"))
+    def edit(request_id: int):  # type: ignore[no-untyped-def]
+        user = _user()
+        row = queries.get_request_or_404(user, request_id, kind)
+        if side_of(user) != lc.CPAS or row.status not in lc.EDITABLE:
+            flash("Cette demande ne peut plus être modifiée (refusée ou clôturée).", "error")
+            return redirect(url_for(f"water_fund.{kind}_detail", request_id=row.id))
+        form = _form_class(kind)(obj=row if request.method == "GET" else None)
+        form.distributor_id.choices = [(row.distributor_id, row.distributor.name)]
+        if request.method == "GET":
+            form.version.data = row.version
+            form.distributor_id.data = row.distributor_id
+        multi = {}
+        if request.method == "POST":
+            multi = _multi_errors(kind)
+            if form.validate() and not multi:
+                try:
+                    version = int(form.version.data or 0) or None
+                    services.update_request(row, _form_data(kind, form), user, version)
+                except services.Conflict as exc:
+                    db.session.rollback()
+                    abort(409, description=str(exc))
+                except services.WaterRuleError as exc:
+                    flash(str(exc), "error")
+                else:
+                    flash("Demande mise à jour.", "success")
+                    return redirect(url_for(f"water_fund.{kind}_detail", request_id=row.id))
+        lines = {
+            "contract_accounts": request.form.getlist("contract_accounts")
+            if request.method == "POST"
+            else row.values("contract_account") or [""],
+            "invoice_numbers": request.form.getlist("invoice_numbers")
+            if request.method == "POST"
+            else row.values("invoice_number") or [""],
+        }
+        status = 422 if request.method == "POST" else 200
+        return render_template(
+            "water_fund/form.html",
+            kind=kind,
+            label=label,
+            form=form,
+            row=row,
+            multi_errors=multi,
+            quote_error=None,
+            lines=lines,
+        ), status
+
+    @route("/<int:request_id>/action/<action>", "transition", fn + "view", ("POST",))
+    def transition(request_id: int, action: str):  # type: ignore[no-untyped-def]
+        user = _user()
+        row = queries.get_request_or_404(user, request_id, kind)
+        form = TransitionForm()
+        status = 200
+        if not form.validate():
+            flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+            status = 422
+        else:
+            given = services.TransitionInput(
+                amount=form.amount.data,
+                comment=form.comment.data,
+                flat_fee_paid={"oui": True, "non": False}.get(form.flat_fee_paid.data or ""),
+            )
+            try:
+                version = int(form.version.data or 0) or None
+                services.transition(row, action, user, version, given)
+                flash(
+                    f"Demande n° {row.id} : nouveau statut « {lc.STATUS_LABELS[row.status]} ».",
+                    "success",
+                )
+            except services.Conflict as exc:
+                db.session.rollback()
+                abort(409, description=str(exc))
+            except services.WaterRuleError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                status = 422
+        row = queries.request_detail(request_id)
+        return render_page_or_fragment(
+            "water_fund/detail.html", "water_fund/_status_panel.html", **_detail_context(row, user)
+        ), status
+
+    @route("/<int:request_id>/fichiers", "add_file", "water.files", ("POST",))
+    def add_file(request_id: int):  # type: ignore[no-untyped-def]
+        user = _user()
+        row = queries.get_request_or_404(user, request_id, kind)
+        form = FileForm()
+        form.file_type.choices = list(FILE_TYPES.items())
+        error = None
+        if row.status in lc.FINAL and row.status != lc.REFUSED:
+            error = "La demande est clôturée : plus d'ajout de fichier."
+        elif not form.validate():
+            error = "Choisissez un type de fichier."
+        else:
+            try:
+                services.add_file(
+                    row, form.file_type.data, check_upload(request.files.get("file")), user
+                )
+                flash("Fichier enregistré.", "success")
+            except UploadRefused as exc:
+                error = str(exc)
+        row = queries.request_detail(request_id)
+        context = _detail_context(row, user)
+        context["file_error"] = error
+        return render_page_or_fragment(
+            "water_fund/detail.html", "water_fund/_files.html", **context
+        ), (422 if error else 200)
+
+    @route("/export.xlsx", "export_xlsx", "water.export", ("GET", "POST"))
+    def export_xlsx():  # type: ignore[no-untyped-def]
+        user = _user()
+        filters = filters_from(kind, request.values)
+        total = paginate(queries.list_query(user, filters), 1, 1, scalars=False).total
+        if total > exports.BACKGROUND_ROWS or request.method == "POST":
+            if request.method == "GET":
+                return render_template(
+                    "water_fund/export_confirm.html", kind=kind, label=label, f=filters, total=total
+                )
+            job = exports.start_job(user, filters, total)
+            return redirect(url_for("water_fund.export_job", token=job.token))
+        path = exports.export_dir() / f"direct-{utcnow():%Y%m%d%H%M%S%f}.xlsx"
+        exports.write_xlsx(path, queries.export_rows(user, filters))
+        response = send_file(
+            path,
+            as_attachment=True,
+            download_name=f"demandes-{kind}-{filters.year}.xlsx",
+            max_age=0,
+        )
+        response.call_on_close(lambda: path.unlink(missing_ok=True))
+        return response
+
+    @route("/export.pdf", "export_pdf", "water.export")
+    def export_pdf():  # type: ignore[no-untyped-def]
+        user = _user()
+        filters = filters_from(kind, request.args)
+        page = paginate(queries.list_query(user, filters), 1, exports.PDF_MAX_ROWS, scalars=False)
+        if page.total > exports.PDF_MAX_ROWS:
+            flash(
+                f"Trop de lignes pour un PDF ({page.total} > {exports.PDF_MAX_ROWS}) : exportez en "
+                "Excel ou affinez le filtre.",
+                "error",
+            )
+            return redirect(url_for(f"water_fund.{kind}_list", **filters.args))
+        return send_pdf(
+            f"demandes-{kind}-{filters.year}.pdf",
+            "water_fund/export_pdf.html",
+            kind=kind,
+            label=label,
+            rows=page.items,
+            f=filters,
+            labels=lc.STATUS_LABELS,
+            next_actor=lc.NEXT_ACTOR,
+            now=utcnow(),
+        )
+
+    @route("/notifications", "notifications", "water.notifications", ("GET", "POST"))
+    def notifications():  # type: ignore[no-untyped-def]
+        user = _user()
+        if request.method == "POST":
+            kept = {s for s in request.form.getlist("statuses") if s in lc.STATUSES[kind]}
+            services.save_notification_settings(user, kind, kept)
+            flash(f"Notifications {label} enregistrées.", "success")
+        off = services.opted_out(user.id, kind)
+        return render_page_or_fragment(
+            "water_fund/notifications.html",
+            "water_fund/_notifications_form.html",
+            kind=kind,
+            label=label,
+            statuses=lc.STATUSES[kind],
+            labels=lc.STATUS_LABELS,
+            off=off,
+        )
+
+
+def _detail_context(row: WaterRequest, user) -> dict:  # type: ignore[no-untyped-def]
+    side = side_of(user)
+    return {
+        "row": row,
+        "kind": row.kind,
+        "label": lc.KIND_LABELS[row.kind],
+        "labels": lc.STATUS_LABELS,
+        "next_actor": lc.NEXT_ACTOR,
+        "actions": lc.available(row.kind, row.status, side, user.function_codes),
+        "can_edit": side == lc.CPAS
+        and row.status in lc.EDITABLE
+        and user.has_function(f"water.{row.kind}.edit"),
+        "can_add_file": user.has_function("water.files")
+        and not (row.status in lc.FINAL and row.status != lc.REFUSED),
+        "file_types": FILE_TYPES,
+        "transition_form": TransitionForm(formdata=None, version=row.version),
+        "file_error": None,
+    }
+
+
+for _kind in lc.KINDS:
+    _register(_kind)
+
+
+@bp.route("/demandes/<int:request_id>")
+@signed_in
+def request_detail(request_id: int):  # type: ignore[no-untyped-def]
+    """Stable link used in e-mails: redirects to the request's page (404 if not visible)."""
+    row = queries.get_request_or_404(_user(), request_id)
+    return redirect(url_for(f"water_fund.{row.kind}_detail", request_id=row.id))
+
+
+@bp.route("/fichiers/<int:file_id>")
+@require_function("water.files")
+def download_file(file_id: int):  # type: ignore[no-untyped-def]
+    stored = queries.get_file_or_404(_user(), file_id)
+    return send_file(
+        storage_dir() / stored.stored_name,
+        mimetype=stored.mime_type,
+        as_attachment=True,
+        download_name=stored.original_name,
+        max_age=0,
+    )
+
+
+@bp.route("/ligne/<line_type>")
+@require_function("water.fse.create")
+def line_input(line_type: str):  # type: ignore[no-untyped-def]
+    """One more input for a multi-valued field (htmx « + »)."""
+    if line_type not in ("contract_accounts", "invoice_numbers"):
+        abort(404)
+    return render_template("water_fund/_line.html", name=line_type, value="")
+
+
+@bp.route("/exports/<token>")
+@require_function("water.export")
+def export_job(token: str):  # type: ignore[no-untyped-def]
+    job = _job_or_404(token)
+    return render_page_or_fragment(
+        "water_fund/export_job.html", "water_fund/_export_job.html", job=job
+    )
+
+
+@bp.route("/exports/<token>/fichier")
+@require_function("water.export")
+def export_download(token: str):  # type: ignore[no-untyped-def]
+    job = _job_or_404(token)
+    if job.status != "done" or not job.file_name:
+        abort(404)
+    return send_file(
+        exports.export_dir() / job.file_name,
+        as_attachment=True,
+        download_name=f"demandes-{job.kind}.xlsx",
+        max_age=0,
+    )
+
+
+def _job_or_404(token: str) -> ExportJob:
+    from sqlalchemy import select
+
+    job = db.session.scalar(select(ExportJob).where(ExportJob.token == token))
+    if job is None or job.user_id != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.route("/")
+@require_function("water.dashboard")
+def dashboard():  # type: ignore[no-untyped-def]
+    user = _user()
+    year = _year(request.args)
+    figures = queries.dashboard(user, year)
+    return render_template(
+        "water_fund/dashboard.html",
+        d=figures,
+        year=year,
+        years=sorted({*queries.years(user), date.today().year}, reverse=True),
+        chart=_chart(figures.monthly_fse),
+    )
+
+
+MONTHS = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
+
+
+def _chart(values: list) -> dict:  # type: ignore[type-arg]
+    """Bar geometry of the monthly chart, computed server-side (SVG, labelled values)."""
+    top = max(values) if any(values) else 1
+    width, height, left, bottom = 720, 220, 40, 30
+    bar = (width - left) / 12
+    bars = []
+    for index, value in enumerate(values):
+        h = float(value) / float(top) * (height - bottom - 20) if top else 0
+        bars.append(
+            {
+                "x": left + index * bar + 6,
+                "y": height - bottom - h,
+                "w": bar - 12,
+                "h": h,
+                "month": MONTHS[index],
+                "value": value,
+                "label_x": left + index * bar + bar / 2,
+            }
+        )
+    return {"width": width, "height": height, "bars": bars, "base": height - bottom}
+
+
+@bp.route("/informations", methods=["GET", "POST"])
+@require_function("water.rights.view")
+def information():  # type: ignore[no-untyped-def]
+    """« Informations générales »: the organisation, and per linked distributor the rights."""
+    user = _user()
+    year = _year(request.values)
+    form = DrawingRightForm()
+    status = 200
+    if request.method == "POST":
+        if not user.has_function("water.rights.edit") or side_of(user) != "fund_manager":
+            abort(403)
+        if form.validate():
+            services.save_drawing_right(
+                int(form.cpas_id.data),
+                int(form.distributor_id.data),
+                year,
+                form.initial.data,
+                form.complementary.data,
+                form.fat_funds.data,
+                user,
+            )
+            flash("Droits de tirage enregistrés.", "success")
+            return redirect(url_for("water_fund.information", annee=year))
+        status = 422
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+    return render_template(
+        "water_fund/information.html",
+        year=year,
+        rights=queries.rights(user, year),
+        organisation=user.organisation,
+        can_edit=side_of(user) == "fund_manager" and user.has_function("water.rights.edit"),
+        links=_links(user),
+    ), status
+
+
+def _links(user):  # type: ignore[no-untyped-def]
+    """CPAS × distributor links the fund manager can set rights for."""
+    if side_of(user) != "fund_manager":
+        return []
+    from sqlalchemy import select
+
+    from ..access.models import Organisation, OrganisationKind
+
+    cpas_list = db.session.scalars(
+        select(Organisation).where(Organisation.kind == OrganisationKind.CPAS.value)
+    )
+    return [(c, d) for c in cpas_list for d in c.distributors]
+
+
+@bp.route("/glossaire")
+@require_function("water.dashboard")
+def glossary():  # type: ignore[no-untyped-def]
+    return render_template("water_fund/glossary.html")

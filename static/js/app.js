@@ -36,3 +36,13 @@ document.addEventListener("click", function (event) {
   event.preventDefault();
   if (el.hasAttribute("data-print")) window.print(); else window.history.back();
 });
+
+// Multi-valued inputs: « Retirer » removes its row (the « + » button adds one via htmx).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-remove-row]");
+  if (!button) return;
+  var row = button.closest(".multi-row");
+  var list = row && row.parentElement;
+  if (list && list.querySelectorAll(".multi-row").length > 1) row.remove();
+  else if (row) row.querySelector("input").value = "";
+});

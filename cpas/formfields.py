@@ -1,0 +1,53 @@
+"""Form fields shared by the domains: Belgian money input, IBAN."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from stdnum import iban as iban_number
+from stdnum.exceptions import ValidationError as StdnumError
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+
+class MoneyField(StringField):
+    """An amount in euros: accepts ``1.234,56``, ``1234,56``, ``1234.56``; exact Decimal."""
+
+    def __init__(self, *args, minimum: Decimal | None = Decimal("0"), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.minimum = minimum
+
+    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = None
+        text = (self.raw or "").replace("€", "").replace(" ", "").replace("\u00a0", "")
+        if not text:
+            return
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            value = Decimal(text)
+        except InvalidOperation as exc:
+            raise ValueError("Montant invalide (ex. 1.234,56).") from exc
+        if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise ValueError("Montant invalide : deux décimales au plus.")
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError("Le montant ne peut pas être négatif.")
+        self.data = value.quantize(Decimal("0.01"))
+
+    def _value(self) -> str:
+        if self.data is not None:
+            return f"{self.data:.2f}".replace(".", ",")
+        return getattr(self, "raw", "") or ""
+
+
+def validate_iban(_form, field) -> None:  # type: ignore[no-untyped-def]
+    """Validate (and compact) an IBAN with python-stdnum; empty is left to Optional()."""
+    if not field.data:
+        return
+    try:
+        field.data = iban_number.validate(field.data)
+    except StdnumError as exc:
+        raise ValidationError(
+            "Numéro de compte (IBAN) invalide : vérifiez les chiffres, par ex. BE71 0961 2345 6769."
+        ) from exc

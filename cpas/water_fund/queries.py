@@ -1,0 +1,248 @@
+"""Reads of the water fund, always scoped to what the user's organisation may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import abort
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import selectinload
+
+from ..access.models import Organisation, OrganisationKind, User
+from ..extensions import db
+from ..textutil import fold
+from . import lifecycle as lc
+from .models import DrawingRight, WaterFile, WaterRequest
+
+SORTS = {
+    "id": WaterRequest.id,
+    "nom": WaterRequest.last_name,
+    "prenom": WaterRequest.first_name,
+    "client": WaterRequest.client_number,
+    "montant": WaterRequest.granted_amount,
+    "date": WaterRequest.created_at,
+    "statut": WaterRequest.status,
+}
+
+
+def side_of(user: User) -> str:
+    kind = user.organisation.kind
+    if kind == OrganisationKind.CPAS:
+        return lc.CPAS
+    if kind == OrganisationKind.DISTRIBUTOR:
+        return lc.DISTRIBUTOR
+    return "fund_manager"
+
+
+def visible(user: User, query: Select) -> Select:
+    """Restrict a query on WaterRequest to what the user's organisation may see."""
+    side = side_of(user)
+    if side == lc.CPAS:
+        return query.where(WaterRequest.cpas_id == user.organisation_id)
+    if side == lc.DISTRIBUTOR:
+        return query.where(WaterRequest.distributor_id == user.organisation_id)
+    return query  # the fund manager reads everything
+
+
+def get_request_or_404(user: User, request_id: int, kind: str | None = None) -> WaterRequest:
+    row = db.session.get(WaterRequest, request_id)
+    if row is None or (kind and row.kind != kind):
+        abort(404)
+    side = side_of(user)
+    if (side == lc.CPAS and row.cpas_id != user.organisation_id) or (
+        side == lc.DISTRIBUTOR and row.distributor_id != user.organisation_id
+    ):
+        abort(404)
+    return row
+
+
+def get_file_or_404(user: User, file_id: int) -> WaterFile:
+    stored = db.session.get(WaterFile, file_id)
+    if stored is None:
+        abort(404)
+    get_request_or_404(user, stored.request_id)
+    return stored
+
+
+@dataclass
+class ListFilters:
+    kind: str
+    year: int
+    q: str = ""
+    status: str = ""
+    next_actor: str = ""
+    sort: str = "id"
+    direction: str = "desc"
+    args: dict = field(default_factory=dict)
+
+
+def list_query(user: User, f: ListFilters) -> Select:
+    """Rows of the FAT/FSE table: the request, its CPAS name and its file count (one query)."""
+    files = (
+        select(func.count(WaterFile.id))
+        .where(WaterFile.request_id == WaterRequest.id)
+        .correlate(WaterRequest)
+        .scalar_subquery()
+    )
+    query = (
+        select(WaterRequest, Organisation.name, files.label("file_count"))
+        .join(Organisation, Organisation.id == WaterRequest.cpas_id)
+        .where(WaterRequest.kind == f.kind, WaterRequest.year == f.year)
+    )
+    query = visible(user, query)
+    if f.q:
+        term = fold(f.q)
+        if term.isdigit():
+            query = query.where(
+                (WaterRequest.id == int(term)) | WaterRequest.search_text.contains(term)
+            )
+        else:
+            query = query.where(WaterRequest.search_text.contains(term))
+    if f.status in lc.STATUSES[f.kind]:
+        query = query.where(WaterRequest.status == f.status)
+    if f.next_actor:
+        statuses = [s for s, actor in lc.NEXT_ACTOR.items() if actor == f.next_actor]
+        query = query.where(WaterRequest.status.in_(statuses))
+    column = SORTS.get(f.sort, WaterRequest.id)
+    order = column.asc() if f.direction == "asc" else column.desc()
+    return query.order_by(order, WaterRequest.id.desc())
+
+
+def export_rows(user: User, f: ListFilters):  # type: ignore[no-untyped-def]
+    """The filtered view as export rows, streamed from the database."""
+    result = db.session.execute(list_query(user, f).execution_options(yield_per=2000))
+    for row, cpas_name, file_count in result:
+        yield [
+            row.id,
+            row.last_name,
+            row.first_name,
+            row.client_number,
+            cpas_name,
+            row.distributor_id,
+            row.granted_amount,
+            row.requested_amount,
+            row.created_at,
+            lc.STATUS_LABELS[row.status],
+            lc.NEXT_ACTOR[row.status],
+            file_count,
+            row.internal_ref or "",
+        ]
+
+
+def request_detail(request_id: int) -> WaterRequest:
+    return db.session.scalars(
+        select(WaterRequest)
+        .where(WaterRequest.id == request_id)
+        .options(
+            selectinload(WaterRequest.lines),
+            selectinload(WaterRequest.files),
+            selectinload(WaterRequest.events),
+        )
+    ).one()
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@dataclass
+class KindFigures:
+    closed: int = 0
+    in_progress: int = 0
+    refused: int = 0
+    cancelled: int = 0
+    amount_closed: Decimal = Decimal("0")
+    amount_in_progress: Decimal = Decimal("0")
+
+
+@dataclass
+class Dashboard:
+    year: int
+    figures: dict[str, KindFigures]
+    dtu: Decimal
+    dtu_remaining: Decimal
+    dtu_usage: Decimal | None
+    monthly_fse: list[Decimal]
+
+
+def _scope_rights(user: User, query: Select) -> Select:
+    side = side_of(user)
+    if side == lc.CPAS:
+        return query.where(DrawingRight.cpas_id == user.organisation_id)
+    if side == lc.DISTRIBUTOR:
+        return query.where(DrawingRight.distributor_id == user.organisation_id)
+    return query
+
+
+def dashboard(user: User, year: int) -> Dashboard:
+    """Counts and amounts per kind and status bucket, DTU figures, monthly closed FSE."""
+    amount = func.coalesce(WaterRequest.granted_amount, WaterRequest.requested_amount, 0)
+    grouped = visible(
+        user,
+        select(WaterRequest.kind, WaterRequest.status, func.count(), func.sum(amount))
+        .where(WaterRequest.year == year)
+        .group_by(WaterRequest.kind, WaterRequest.status),
+    )
+    figures = {kind: KindFigures() for kind in lc.KINDS}
+    for kind, status, count, total in db.session.execute(grouped):
+        bucket = lc.counts_as(kind, status)
+        fig = figures[kind]
+        setattr(fig, bucket, getattr(fig, bucket) + count)
+        if bucket == "closed":
+            fig.amount_closed += Decimal(total or 0)
+        elif bucket == "in_progress":
+            fig.amount_in_progress += Decimal(total or 0)
+    dtu = db.session.scalar(
+        _scope_rights(
+            user,
+            select(
+                func.coalesce(func.sum(DrawingRight.initial + DrawingRight.complementary), 0)
+            ).where(DrawingRight.year == year),
+        )
+    )
+    dtu = Decimal(dtu or 0)
+    closed_fse = figures["fse"].amount_closed
+    month = func.extract("month", WaterRequest.closed_at)
+    monthly = visible(
+        user,
+        select(month, func.sum(amount))
+        .where(
+            WaterRequest.kind == "fse",
+            WaterRequest.status == lc.SETTLED,
+            WaterRequest.year == year,
+        )
+        .group_by(month),
+    )
+    per_month = [Decimal("0")] * 12
+    for m, total in db.session.execute(monthly):
+        if m:
+            per_month[int(m) - 1] = Decimal(total or 0)
+    return Dashboard(
+        year=year,
+        figures=figures,
+        dtu=dtu,
+        dtu_remaining=dtu - closed_fse,
+        dtu_usage=(closed_fse / dtu * 100).quantize(Decimal("0.1")) if dtu else None,
+        monthly_fse=per_month,
+    )
+
+
+def rights(user: User, year: int) -> list[DrawingRight]:
+    return list(
+        db.session.scalars(
+            _scope_rights(
+                user,
+                select(DrawingRight)
+                .where(DrawingRight.year == year)
+                .options(selectinload(DrawingRight.cpas), selectinload(DrawingRight.distributor))
+                .order_by(DrawingRight.cpas_id, DrawingRight.distributor_id),
+            )
+        )
+    )
+
+
+def years(user: User) -> list[int]:
+    found = db.session.scalars(
+        visible(user, select(WaterRequest.year).distinct()).order_by(WaterRequest.year.desc())
+    )
+    return list(found)

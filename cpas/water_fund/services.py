@@ -1,0 +1,353 @@
+"""Writes of the water fund: create, edit, transitions, files, notifications, rights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit
+from ..access.models import Organisation, User
+from ..extensions import db
+from ..mailer import link_to, send_mail
+from ..textutil import fold
+from ..timeutil import utcnow
+from . import lifecycle as lc
+from .files import CheckedFile, store
+from .models import (
+    DrawingRight,
+    NotificationOptOut,
+    WaterFile,
+    WaterRequest,
+    WaterRequestEvent,
+    WaterRequestLine,
+)
+from .queries import side_of
+
+CONFLICT = (
+    "Cette demande a été modifiée par quelqu'un d'autre entre-temps. Rechargez la page : "
+    "vos changements n'ont pas été enregistrés."
+)
+
+
+class WaterRuleError(Exception):
+    """A change refused by a rule of the life cycle; the message is for the user."""
+
+
+class Conflict(Exception):
+    """Someone else changed the request first (version mismatch)."""
+
+
+REQUEST_FIELDS = (
+    "internal_ref",
+    "last_name",
+    "first_name",
+    "street",
+    "house_number",
+    "box",
+    "postal_code",
+    "locality",
+    "client_number",
+    "occupancy",
+    "dependants",
+    "billing_different",
+    "billing_name",
+    "billing_street",
+    "billing_number",
+    "billing_box",
+    "billing_postal_code",
+    "billing_locality",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "works_type",
+    "quote_amount",
+    "requested_amount",
+    "payee",
+    "contractor_name",
+    "contractor_contact",
+    "contractor_iban",
+    "cpas_file_ref",
+    "cpas_iban",
+    "recurrence",
+    "bailiff_info",
+    "bailiff_water_invoice",
+    "bailiff_fees",
+    "late_interest",
+    "penalty_clause",
+    "extra_info",
+)
+
+
+def _apply(row: WaterRequest, data: dict[str, Any]) -> None:
+    for name in REQUEST_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(row, name, value.strip() or None if isinstance(value, str) else value)
+    if not row.billing_different:
+        for name in ("name", "street", "number", "box", "postal_code", "locality"):
+            setattr(row, f"billing_{name}", None)
+    row.search_text = fold(
+        " ".join(filter(None, [row.last_name, row.first_name, row.client_number, row.internal_ref]))
+    )
+    lines = []
+    for line_type in ("contract_account", "invoice_number"):
+        for position, value in enumerate(data.get(line_type + "s") or []):
+            if value and value.strip():
+                lines.append(
+                    WaterRequestLine(line_type=line_type, value=value.strip(), position=position)
+                )
+    if row.kind == "fse":
+        row.lines = lines
+
+
+def _event(row: WaterRequest, by: User, action: str, old: str | None, comment: str | None = None):  # type: ignore[no-untyped-def]
+    row.events.append(
+        WaterRequestEvent(
+            user_id=by.id, action=action, from_status=old, to_status=row.status, comment=comment
+        )
+    )
+
+
+def create_request(
+    kind: str,
+    cpas: Organisation,
+    distributor: Organisation,
+    data: dict[str, Any],
+    by: User,
+    quote: CheckedFile | None = None,
+) -> WaterRequest:
+    """Submit a new request (status SOUMISE). A FAT needs its quote file. Commits, notifies."""
+    if distributor not in cpas.distributors:
+        raise WaterRuleError("Ce distributeur n'est pas lié à votre CPAS.")
+    if kind == "fat" and quote is None:
+        raise WaterRuleError("Un devis est indispensable pour soumettre une demande FAT.")
+    now = utcnow()
+    row = WaterRequest(
+        kind=kind,
+        cpas_id=cpas.id,
+        distributor_id=distributor.id,
+        year=now.year,
+        status=lc.SUBMITTED,
+        created_at=now,
+        created_by_id=by.id,
+    )
+    _apply(row, data)
+    db.session.add(row)
+    if quote is not None:
+        row.files.append(
+            WaterFile(
+                file_type="devis",
+                original_name=quote.original_name,
+                stored_name=store(quote),
+                mime_type=quote.mime_type,
+                size=len(quote.data),
+                uploaded_by_id=by.id,
+            )
+        )
+    _event(row, by, "submit", None)
+    db.session.flush()
+    audit.record(f"water.{kind}.create", obj=row, user=by)
+    db.session.commit()
+    notify(row, by)
+    return row
+
+
+def _check_version(row: WaterRequest, version: int | None) -> None:
+    if version is not None and version != row.version:
+        raise Conflict(CONFLICT)
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict(CONFLICT) from exc
+
+
+def update_request(row: WaterRequest, data: dict[str, Any], by: User, version: int | None) -> None:
+    """Edit the request's data (CPAS side, editable statuses only). Commits."""
+    _check_version(row, version)
+    if side_of(by) != lc.CPAS or row.status not in lc.EDITABLE:
+        raise WaterRuleError("Cette demande ne peut plus être modifiée.")
+    _apply(row, data)
+    audit.record(f"water.{row.kind}.update", obj=row, user=by)
+    _commit()
+
+
+@dataclass
+class TransitionInput:
+    amount: Decimal | None = None
+    comment: str | None = None
+    flat_fee_paid: bool | None = None
+
+
+def transition(
+    row: WaterRequest, action: str, by: User, version: int | None, given: TransitionInput
+) -> None:
+    """Move the request along its life cycle, if this side and function may. Commits, notifies."""
+    _check_version(row, version)
+    step = lc.find(row.kind, action)
+    side = side_of(by)
+    if (
+        step is None
+        or row.status not in step.source
+        or not step.allowed_side(side)
+        or not by.has_function(step.function)
+    ):
+        raise WaterRuleError("Cette action n'est pas possible pour cette demande.")
+    if action in ("approve",) or (row.kind == "fse" and action == "validate"):
+        if given.amount is None or given.amount <= 0:
+            raise WaterRuleError("Indiquez le montant approuvé (positif).")
+        row.granted_amount = given.amount
+    if action in ("request_info", "answer_info", "cancel", "refuse") and not (
+        given.comment and given.comment.strip()
+    ):
+        labels = {
+            "request_info": "Décrivez l'information demandée.",
+            "answer_info": "Indiquez votre réponse.",
+            "cancel": "Indiquez la raison de l'annulation.",
+            "refuse": "Indiquez le motif du refus.",
+        }
+        raise WaterRuleError(labels[action])
+    if row.kind == "fat" and action == "validate":
+        if not any(f.file_type == "facture" for f in row.files):
+            raise WaterRuleError("Ajoutez d'abord la facture (fichier de type « Facture »).")
+        if given.flat_fee_paid is None:
+            raise WaterRuleError("Indiquez si le forfait a été payé.")
+        row.flat_fee_paid = given.flat_fee_paid
+    if action == "request_info":
+        row.info_request = given.comment
+    if action == "answer_info":
+        row.info_answer = given.comment
+    old = row.status
+    row.status = step.target
+    if step.target in lc.FINAL and step.target != lc.REFUSED:
+        row.closed_at = utcnow()
+    _event(row, by, action, old, given.comment)
+    audit.record(f"water.{row.kind}.{action}", obj=row, user=by, details=f"{old} -> {step.target}")
+    _commit()
+    notify(row, by)
+
+
+def add_file(row: WaterRequest, file_type: str, checked: CheckedFile, by: User) -> WaterFile:
+    """Attach a checked file to a request. Commits."""
+    stored = WaterFile(
+        request_id=row.id,
+        file_type=file_type,
+        original_name=checked.original_name,
+        stored_name=store(checked),
+        mime_type=checked.mime_type,
+        size=len(checked.data),
+        uploaded_by_id=by.id,
+    )
+    db.session.add(stored)
+    audit.record("water.file_add", obj=row, user=by, details=file_type)
+    db.session.commit()
+    return stored
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+def opted_out(user_id: int, kind: str) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(NotificationOptOut.status).where(
+                NotificationOptOut.user_id == user_id, NotificationOptOut.kind == kind
+            )
+        )
+    )
+
+
+def save_notification_settings(user: User, kind: str, kept_on: set[str]) -> None:
+    """Keep the ticked statuses on; every other status of the kind is turned off. Commits."""
+    db.session.execute(
+        NotificationOptOut.__table__.delete().where(
+            NotificationOptOut.user_id == user.id, NotificationOptOut.kind == kind
+        )
+    )
+    for status in lc.STATUSES[kind]:
+        if status not in kept_on:
+            db.session.add(NotificationOptOut(user_id=user.id, kind=kind, status=status))
+    audit.record(f"water.{kind}.notifications", obj=user, user=user)
+    db.session.commit()
+
+
+def recipients(row: WaterRequest, by: User) -> list[str]:
+    """The other side's users (and the CPAS contact) who kept this status on."""
+    other_org = row.distributor_id if side_of(by) == lc.CPAS else row.cpas_id
+    users = db.session.scalars(
+        select(User).where(User.organisation_id == other_org, User.active.is_(True))
+    )
+    off = set(
+        db.session.scalars(
+            select(NotificationOptOut.user_id).where(
+                NotificationOptOut.kind == row.kind, NotificationOptOut.status == row.status
+            )
+        )
+    )
+    emails = [
+        u.email
+        for u in users
+        if u.id not in off and u.id != by.id and u.has_function(f"water.{row.kind}.view")
+    ]
+    contact = (row.contact_email or "").lower()
+    if contact and contact != by.email and contact not in emails:
+        holder = db.session.scalar(select(User).where(User.email == contact))
+        if holder is None or holder.id not in off:
+            emails.append(contact)
+    return emails
+
+
+def notify(row: WaterRequest, by: User) -> None:
+    """Email the status change: request ID, status, link; no personal data but the name."""
+    to = recipients(row, by)
+    if not to:
+        return
+    kind = lc.KIND_LABELS[row.kind]
+    status = lc.STATUS_LABELS[row.status]
+    link = link_to("water_fund.request_detail", request_id=row.id)
+    send_mail(
+        to,
+        f"Demande {kind} n° {row.id} : {status}",
+        f"Bonjour,\n\nLa demande d'intervention {kind} n° {row.id} "
+        f"(bénéficiaire : {row.last_name} {row.first_name}) est passée au statut « {status} ».\n"
+        f"Action suivante : {lc.NEXT_ACTOR[row.status]}.\n\nConsulter la demande : {link}\n\n"
+        "Vous recevez ce message selon vos réglages de notifications, modifiables dans "
+        "« Gestion des notifications ».\n",
+    )
+
+
+# --------------------------------------------------------------------------- drawing rights
+
+
+def save_drawing_right(
+    cpas_id: int,
+    distributor_id: int,
+    year: int,
+    initial: Decimal,
+    complementary: Decimal,
+    fat_funds: Decimal,
+    by: User,
+) -> DrawingRight:
+    """Set DTI, DTC and FAT funds of a CPAS × distributor × year (fund manager). Commits."""
+    right = db.session.scalar(
+        select(DrawingRight).where(
+            DrawingRight.cpas_id == cpas_id,
+            DrawingRight.distributor_id == distributor_id,
+            DrawingRight.year == year,
+        )
+    )
+    if right is None:
+        right = DrawingRight(cpas_id=cpas_id, distributor_id=distributor_id, year=year)
+        db.session.add(right)
+    right.initial, right.complementary, right.fat_funds = initial, complementary, fat_funds
+    db.session.flush()
+    audit.record("water.rights_update", obj=right, user=by, details=f"{year}")
+    db.session.commit()
+    return right
