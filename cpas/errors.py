@@ -34,11 +34,15 @@ def render_error(code: int, message: str | None = None):  # type: ignore[no-unty
     ), code
 
 
+def _custom(error: object) -> str | None:
+    """The message given to abort(code, description=...), not Werkzeug's English default."""
+    description = getattr(error, "description", None)
+    return description if description != getattr(type(error), "description", None) else None
+
+
 def init_app(app: Flask) -> None:
     for code in (400, 403, 404, 405, 409, 413, 429):
-        app.register_error_handler(
-            code, lambda e, c=code: render_error(c, getattr(e, "description_fr", None))
-        )
+        app.register_error_handler(code, lambda e, c=code: render_error(c, _custom(e)))
 
     @app.errorhandler(CSRFError)
     def _csrf(_e):  # type: ignore[no-untyped-def]

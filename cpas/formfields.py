@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from stdnum import iban as iban_number
@@ -9,9 +10,13 @@ from stdnum.exceptions import ValidationError as StdnumError
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+
 
 class MoneyField(StringField):
-    """An amount in euros: accepts ``1.234,56``, ``1234,56``, ``1234.56``; exact Decimal."""
+    """An amount in euros: ``1.234,56``, ``1234,56``, ``7.500`` (thousands) or ``12.50``.
+
+    Stored as an exact Decimal with two places."""
 
     def __init__(self, *args, minimum: Decimal | None = Decimal("0"), **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -23,7 +28,8 @@ class MoneyField(StringField):
         text = (self.raw or "").replace("€", "").replace(" ", "").replace("\u00a0", "")
         if not text:
             return
-        if "," in text:
+        if "," in text or THOUSANDS.match(text):
+            # Belgian notation: dots group thousands, the comma is the decimal mark
             text = text.replace(".", "").replace(",", ".")
         try:
             value = Decimal(text)

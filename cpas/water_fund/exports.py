@@ -87,8 +87,12 @@ def start_job(user: User, filters: ListFilters, total: int) -> ExportJob:
         total_rows=total,
     )
     db.session.add(job)
+    db.session.flush()
+    job_id = job.id
     db.session.commit()
-    run_export_job(job.id)
+    # Touch nothing of the session before queuing: on SQLite a refresh here would open a
+    # write transaction (this is a POST) that an inline (immediate) task would wait on.
+    run_export_job(job_id)
     return job
 
 

@@ -145,7 +145,7 @@ class FseForm(_RequestForm):
         "Nombre de personnes à charge",
         validators=[Optional(), NumberRange(min=0, max=30, message="Entre 0 et 30.")],
     )
-    requested_amount = MoneyField("Montant demandé *", validators=[DataRequired(REQUIRED)])
+    requested_amount = MoneyField("Montant demandé *", validators=[InputRequired(REQUIRED)])
     recurrence = SelectField(
         "Récurrence *", choices=RECURRENCES, validators=[DataRequired(REQUIRED)]
     )

@@ -304,7 +304,8 @@ def _register(kind: str) -> None:
     def export_pdf():  # type: ignore[no-untyped-def]
         user = _user()
         filters = filters_from(kind, request.args)
-        page = paginate(queries.list_query(user, filters), 1, exports.PDF_MAX_ROWS, scalars=False)
+        limit = max(exports.PDF_MAX_ROWS, 1)
+        page = paginate(queries.list_query(user, filters), 1, limit, scalars=False)
         if page.total > exports.PDF_MAX_ROWS:
             flash(
                 f"Trop de lignes pour un PDF ({page.total} > {exports.PDF_MAX_ROWS}) : exportez en "

@@ -153,15 +153,14 @@ def test_distributor_not_linked_is_refused(app, world):
     from cpas.access.models import Organisation
     from tests.water_fund.conftest import FSE
 
-    with app.app_context():
-        with pytest.raises(services.WaterRuleError, match="pas lié"):
-            services.create_request(
-                "fse",
-                db.session.get(Organisation, world.cpas_b.id),
-                db.session.get(Organisation, world.dist_y.id),
-                FSE,
-                db.session.get(User, world.user_b.id),
-            )
+    with app.app_context(), pytest.raises(services.WaterRuleError, match="pas lié"):
+        services.create_request(
+            "fse",
+            db.session.get(Organisation, world.cpas_b.id),
+            db.session.get(Organisation, world.dist_y.id),
+            FSE,
+            db.session.get(User, world.user_b.id),
+        )
 
 
 def test_function_code_is_needed_too(app, world, new_request, make_user):
