@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from ..access.models import Organisation, OrganisationKind, User
 from ..extensions import db
-from ..textutil import fold
 from . import lifecycle as lc
 from .models import DrawingRight, WaterRequest, WaterRequestEvent, WaterRequestLine
+from .services import set_search_keys
 
 NAMES = [
     ("Dupont", "Marie"), ("Lefèvre", "Jean"), ("Martin", "Sophie"), ("Dubois", "Luc"),
@@ -100,7 +100,7 @@ def _request(rng, kind, status, cpas, distributor, author, year, n) -> None:  # 
         postal_code="4000", locality="Liège", client_number=f"{distributor.id}-{10000 + n}",
         occupancy=rng.choice(["owner", "tenant"]), requested_amount=amount,
     )  # fmt: skip
-    row.search_text = fold(f"{last} {first} {row.client_number} {row.internal_ref}")
+    set_search_keys(row)
     if kind == "fat":
         row.contact_name, row.contact_phone = "Service social", "04 000 00 00"
         row.contact_email = cpas.email

@@ -13,6 +13,8 @@ from ..extensions import db
 from ..timeutil import utcnow
 
 Money = Numeric(12, 2)
+#: Byte order on PostgreSQL too, so that a prefix is a range the index can answer.
+SearchKey = String(100).with_variant(String(100, collation="C"), "postgresql")
 
 
 class WaterRequest(db.Model):
@@ -23,7 +25,31 @@ class WaterRequest(db.Model):
         Index("ix_water_request_distributor", "kind", "distributor_id", "year", "id"),
         Index("ix_water_request_year", "kind", "year", "id"),
         Index("ix_water_request_status", "kind", "year", "status"),
-        Index("ix_water_request_closed", "kind", "cpas_id", "closed_at"),
+        # Covering indexes of the dashboard's GROUP BY (per CPAS, per distributor).
+        Index(
+            "ix_water_request_stats_cpas",
+            "cpas_id",
+            "year",
+            "kind",
+            "status",
+            "closed_at",
+            "granted_amount",
+            "requested_amount",
+        ),
+        Index(
+            "ix_water_request_stats_distributor",
+            "distributor_id",
+            "year",
+            "kind",
+            "status",
+            "closed_at",
+            "granted_amount",
+            "requested_amount",
+        ),
+        Index("ix_water_request_name_key", "kind", "name_key"),
+        Index("ix_water_request_first_key", "kind", "first_key"),
+        Index("ix_water_request_client_key", "kind", "client_key"),
+        Index("ix_water_request_ref_key", "kind", "ref_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,8 +63,11 @@ class WaterRequest(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None]
     internal_ref: Mapped[str | None] = mapped_column(String(60))
-    #: Lower-case, accent-free "name first name client number reference" for the search box.
-    search_text: Mapped[str] = mapped_column(String(400), default="")
+    # Folded (lower-case, accent-free) copies for the search box: indexed prefix search.
+    name_key: Mapped[str] = mapped_column(SearchKey, default="")
+    first_key: Mapped[str] = mapped_column(SearchKey, default="")
+    client_key: Mapped[str] = mapped_column(SearchKey, default="")
+    ref_key: Mapped[str] = mapped_column(SearchKey, default="")
 
     # Bénéficiaire
     last_name: Mapped[str] = mapped_column(String(100))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from flask import abort
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..access.models import Organisation, OrganisationKind, User
@@ -91,14 +92,20 @@ def list_query(user: User, f: ListFilters) -> Select:
         .where(WaterRequest.kind == f.kind, WaterRequest.year == f.year)
     )
     query = visible(user, query)
-    if f.q:
-        term = fold(f.q)
-        if term.isdigit():
-            query = query.where(
-                (WaterRequest.id == int(term)) | WaterRequest.search_text.contains(term)
-            )
-        else:
-            query = query.where(WaterRequest.search_text.contains(term))
+    term = fold(f.q)
+    if term:
+        # « commence par » on each folded key: a range each index answers (no full scan)
+        upper = term[:-1] + chr(ord(term[-1]) + 1)
+        keys = (
+            WaterRequest.name_key,
+            WaterRequest.first_key,
+            WaterRequest.client_key,
+            WaterRequest.ref_key,
+        )
+        conditions = [(key >= term) & (key < upper) for key in keys]
+        if term.isdigit() and len(term) < 10:
+            conditions.append(WaterRequest.id == int(term))
+        query = query.where(or_(*conditions))
     if f.status in lc.STATUSES[f.kind]:
         query = query.where(WaterRequest.status == f.status)
     if f.next_actor:
@@ -242,7 +249,7 @@ def rights(user: User, year: int) -> list[DrawingRight]:
 
 
 def years(user: User) -> list[int]:
-    found = db.session.scalars(
-        visible(user, select(WaterRequest.year).distinct()).order_by(WaterRequest.year.desc())
-    )
-    return list(found)
+    """From the first year with a request to the current one (one indexed MIN)."""
+    first = db.session.scalar(visible(user, select(func.min(WaterRequest.year))))
+    current = date.today().year
+    return list(range(current, min(first or current, current) - 1, -1))

@@ -82,6 +82,13 @@ REQUEST_FIELDS = (
 )
 
 
+def set_search_keys(row: WaterRequest) -> None:
+    row.name_key = fold(row.last_name)[:100]
+    row.first_key = fold(row.first_name)[:100]
+    row.client_key = fold(row.client_number)[:100]
+    row.ref_key = fold(row.internal_ref)[:100]
+
+
 def _apply(row: WaterRequest, data: dict[str, Any]) -> None:
     for name in REQUEST_FIELDS:
         if name in data:
@@ -90,9 +97,7 @@ def _apply(row: WaterRequest, data: dict[str, Any]) -> None:
     if not row.billing_different:
         for name in ("name", "street", "number", "box", "postal_code", "locality"):
             setattr(row, f"billing_{name}", None)
-    row.search_text = fold(
-        " ".join(filter(None, [row.last_name, row.first_name, row.client_number, row.internal_ref]))
-    )
+    set_search_keys(row)
     lines = []
     for line_type in ("contract_account", "invoice_number"):
         for position, value in enumerate(data.get(line_type + "s") or []):

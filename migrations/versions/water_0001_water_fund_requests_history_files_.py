@@ -2,7 +2,7 @@
 
 Revision ID: water_0001
 Revises: 0002
-Create Date: 2026-11-22 10:09:29.401576
+Create Date: 2026-11-22 10:24:53.783432
 
 """
 from alembic import op
@@ -75,7 +75,10 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.Column('internal_ref', sa.String(length=60), nullable=True),
-    sa.Column('search_text', sa.String(length=400), nullable=False),
+    sa.Column('name_key', sa.String(length=100).with_variant(sa.String(length=100, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('first_key', sa.String(length=100).with_variant(sa.String(length=100, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('client_key', sa.String(length=100).with_variant(sa.String(length=100, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('ref_key', sa.String(length=100).with_variant(sa.String(length=100, collation='C'), 'postgresql'), nullable=False),
     sa.Column('last_name', sa.String(length=100), nullable=False),
     sa.Column('first_name', sa.String(length=100), nullable=False),
     sa.Column('street', sa.String(length=150), nullable=False),
@@ -122,9 +125,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_water_request'))
     )
     with op.batch_alter_table('water_request', schema=None) as batch_op:
-        batch_op.create_index('ix_water_request_closed', ['kind', 'cpas_id', 'closed_at'], unique=False)
+        batch_op.create_index('ix_water_request_client_key', ['kind', 'client_key'], unique=False)
         batch_op.create_index('ix_water_request_cpas', ['kind', 'cpas_id', 'year', 'id'], unique=False)
         batch_op.create_index('ix_water_request_distributor', ['kind', 'distributor_id', 'year', 'id'], unique=False)
+        batch_op.create_index('ix_water_request_first_key', ['kind', 'first_key'], unique=False)
+        batch_op.create_index('ix_water_request_name_key', ['kind', 'name_key'], unique=False)
+        batch_op.create_index('ix_water_request_ref_key', ['kind', 'ref_key'], unique=False)
+        batch_op.create_index('ix_water_request_stats_cpas', ['cpas_id', 'year', 'kind', 'status', 'closed_at', 'granted_amount', 'requested_amount'], unique=False)
+        batch_op.create_index('ix_water_request_stats_distributor', ['distributor_id', 'year', 'kind', 'status', 'closed_at', 'granted_amount', 'requested_amount'], unique=False)
         batch_op.create_index('ix_water_request_status', ['kind', 'year', 'status'], unique=False)
         batch_op.create_index('ix_water_request_year', ['kind', 'year', 'id'], unique=False)
 
@@ -194,9 +202,14 @@ def downgrade():
     with op.batch_alter_table('water_request', schema=None) as batch_op:
         batch_op.drop_index('ix_water_request_year')
         batch_op.drop_index('ix_water_request_status')
+        batch_op.drop_index('ix_water_request_stats_distributor')
+        batch_op.drop_index('ix_water_request_stats_cpas')
+        batch_op.drop_index('ix_water_request_ref_key')
+        batch_op.drop_index('ix_water_request_name_key')
+        batch_op.drop_index('ix_water_request_first_key')
         batch_op.drop_index('ix_water_request_distributor')
         batch_op.drop_index('ix_water_request_cpas')
-        batch_op.drop_index('ix_water_request_closed')
+        batch_op.drop_index('ix_water_request_client_key')
 
     op.drop_table('water_request')
     op.drop_table('water_notification_opt_out')
