@@ -1,1 +1,105 @@
-"""Models of the redi domain."""
+"""REDI subsidy: campaigns, their aid lines, pending imports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..access.models import User
+from ..extensions import db
+from ..timeutil import utcnow
+
+Money = Numeric(12, 2)
+
+STATUS_LABELS = {
+    "draft": "Brouillon",
+    "validated": "Validé",
+    "signed": "Signé",
+    "closed": "Clôturé",
+}
+
+
+class RediCampaign(db.Model):
+    """A subsidy period of one CPAS and its « Rapport Unique »."""
+
+    __table_args__ = (Index("ix_redi_campaign_org", "organisation_id", "is_current"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    report_deadline: Mapped[date]
+    subsidy_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    payment_reference: Mapped[str | None] = mapped_column(String(60))
+    is_current: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    validated_at: Mapped[datetime | None]
+    validated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    president_signed_at: Mapped[datetime | None]
+    president_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    director_signed_at: Mapped[datetime | None]
+    director_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    closed_at: Mapped[datetime | None]
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    president: Mapped[User | None] = relationship(foreign_keys=[president_id])
+    director: Mapped[User | None] = relationship(foreign_keys=[director_id])
+    validated_by: Mapped[User | None] = relationship(foreign_keys=[validated_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def locked(self) -> bool:
+        return self.status != "draft"
+
+
+class RediLine(db.Model):
+    """One aid line of a simulation: imported (read-only) part and the CPAS's encoding."""
+
+    __table_args__ = (
+        Index("ix_redi_line_campaign", "campaign_id", "position"),
+        Index("ix_redi_line_simulation", "campaign_id", "niss", "budget_number"),
+        Index("ix_redi_line_activation", "campaign_id", "activation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("redi_campaign.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    # imported, read-only
+    ins_code: Mapped[str] = mapped_column(String(5))
+    niss: Mapped[str] = mapped_column(String(11))
+    budget_number: Mapped[str] = mapped_column(String(20))
+    budget_date: Mapped[date | None]
+    balance: Mapped[Decimal | None] = mapped_column(Money)
+    # encoded by the CPAS
+    activation: Mapped[str | None] = mapped_column(String(20))
+    decision_date: Mapped[date | None]
+    monthly_granted: Mapped[Decimal | None] = mapped_column(Money)
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    months: Mapped[int | None]
+    payment: Mapped[str | None] = mapped_column(String(10))
+    total_paid: Mapped[Decimal | None] = mapped_column(Money)
+    # bookkeeping
+    is_duplicate: Mapped[bool] = mapped_column(default=False)
+    vanished: Mapped[bool] = mapped_column(default=False)
+    complete: Mapped[bool] = mapped_column(default=False)
+
+
+class RediImport(db.Model):
+    """A validated upload waiting for « Confirmer l'import » (rows kept server-side)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("redi_campaign.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    file_name: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,232 @@
+"""Read the REDI spreadsheet: columns found by their headers, every row validated first.
+
+Defensive: size limit, zip entry count and uncompressed-size limits checked before
+openpyxl opens anything, read-only mode (defusedxml is installed, openpyxl uses it).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ..niss import normalise_niss
+from ..textutil import fold
+from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ENTRIES = 200
+MAX_UNCOMPRESSED = 60 * 1024 * 1024
+MAX_ROWS = 50_000
+
+#: Column key → header texts that name it (folded, without punctuation).
+HEADERS: dict[str, tuple[str, ...]] = {
+    "ins_code": ("ins cpas", "code ins", "code ins du cpas"),
+    "niss": ("n niss", "niss", "n mss", "numero niss"),
+    "budget_number": ("n budget mensuel", "numero budget mensuel"),
+    "budget_date": ("date budget mensuel", "date du budget mensuel"),
+    "balance": ("solde budget mensuel", "solde du budget mensuel"),
+    "activation": ("parcours d activation", "parcours activation"),
+    "decision_date": ("date de decision",),
+    "monthly_granted": ("montant mensuel octroye",),
+    "period_start": ("periode d octroi debut", "periode octroi debut"),
+    "period_end": ("periode d octroi fin", "periode octroi fin"),
+    "months": ("nombre de mois",),
+    "payment": ("paiement",),
+    "total_paid": ("montant total paye pendant la periode de subvention",),
+}
+REQUIRED = ("ins_code", "niss", "budget_number", "budget_date", "balance")
+ENCODED = (
+    "activation", "decision_date", "monthly_granted", "period_start", "period_end", "months",
+    "payment", "total_paid",
+)  # fmt: skip
+
+
+class ImportRefused(ValueError):
+    """The whole file is refused; the message is for the user."""
+
+
+@dataclass
+class ParsedImport:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    title: str = ""
+
+
+def _key(text: Any) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", fold(str(text or ""))).strip()
+
+
+def _check_archive(data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        raise ImportRefused("Le fichier dépasse 5 Mo.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ImportRefused("Ce n'est pas un classeur Excel (.xlsx).") from exc
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ENTRIES:
+            raise ImportRefused("Classeur refusé : trop d'éléments dans le fichier.")
+        if sum(e.file_size for e in entries) > MAX_UNCOMPRESSED:
+            raise ImportRefused("Classeur refusé : contenu décompressé trop volumineux.")
+        if "[Content_Types].xml" not in archive.namelist():
+            raise ImportRefused("Ce n'est pas un classeur Excel (.xlsx).")
+
+
+def parse_date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float):  # an Excel serial that was not typed as a date
+        return date(1899, 12, 30) + timedelta(days=int(value))
+    text = str(value).strip()
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"date illisible « {text} » (JJ/MM/AAAA attendu)")
+
+
+def parse_amount(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    text = str(value).replace("€", "").replace(" ", "").replace("\u00a0", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        return Decimal(text).quantize(Decimal("0.01"))
+    except InvalidOperation as exc:
+        raise ValueError(f"montant illisible « {value} »") from exc
+
+
+def _choice(value: Any, choices: dict[str, str]) -> str | None:
+    if value in (None, ""):
+        return None
+    wanted = _key(value)
+    for code, label in choices.items():
+        if wanted in (_key(label), _key(code)):
+            return code
+    raise ValueError(f"valeur inconnue « {value} »")
+
+
+def _digits(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"\D", "", str(value or ""))
+
+
+def parse_workbook(data: bytes, ins_code: str | None) -> ParsedImport:
+    """Parse and validate every row; nothing is saved here."""
+    _check_archive(data)
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same answer
+        raise ImportRefused("Le classeur ne peut pas être lu.") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        result = ParsedImport()
+        columns: dict[str, int] = {}
+        header_row = 0
+        for number, row in enumerate(rows, start=1):
+            if number > 20:
+                break
+            keys = [_key(c) for c in row]
+            if not result.title and any("periode" in k for k in keys):
+                result.title = next(
+                    str(c) for c, k in zip(row, keys, strict=False) if "periode" in k
+                )
+            found = {
+                name: index
+                for index, k in enumerate(keys)
+                for name, texts in HEADERS.items()
+                if k in texts
+            }
+            if {"niss", "budget_number", "balance"} <= set(found):
+                columns, header_row = found, number
+                break
+        missing = [name for name in REQUIRED if name not in columns]
+        if not header_row or missing:
+            raise ImportRefused(
+                "En-têtes REDI introuvables (INS CPAS, N° NISS, N° budget mensuel, date et "
+                "solde du budget mensuel)."
+            )
+        for number, row in enumerate(rows, start=header_row + 1):
+            if number - header_row > MAX_ROWS:
+                raise ImportRefused(f"Trop de lignes (plus de {MAX_ROWS}).")
+            cells = {name: row[i] if i < len(row) else None for name, i in columns.items()}
+            if all(cells.get(n) in (None, "") for n in ("niss", "budget_number")):
+                continue
+            parsed, problems = _parse_row(cells, ins_code)
+            for problem in problems:
+                result.errors.append((number, problem))
+            parsed["row"] = number
+            result.rows.append(parsed)
+        if not result.rows:
+            raise ImportRefused("Aucune ligne de simulation dans ce classeur.")
+        return result
+    finally:
+        workbook.close()
+
+
+def _parse_row(cells: dict[str, Any], ins_code: str | None) -> tuple[dict, list[str]]:
+    problems: list[str] = []
+    out: dict[str, Any] = {}
+    ins = _digits(cells.get("ins_code"))
+    if ins_code and ins != ins_code:
+        problems.append(f"code INS {ins or '—'} : ce n'est pas celui de votre CPAS ({ins_code}).")
+    out["ins_code"] = ins
+    raw_niss = _digits(cells.get("niss"))
+    if len(raw_niss) == 10:  # a spreadsheet dropped the leading zero
+        raw_niss = "0" + raw_niss
+    niss = normalise_niss(raw_niss)
+    if niss is None:
+        problems.append(f"NISS {raw_niss or '—'} invalide (chiffres de contrôle).")
+    out["niss"] = niss or raw_niss
+    out["budget_number"] = _digits(cells.get("budget_number")) or str(
+        cells.get("budget_number") or ""
+    )
+    if not out["budget_number"]:
+        problems.append("N° de budget mensuel manquant.")
+    for name in ("budget_date", "decision_date", "period_start", "period_end"):
+        try:
+            out[name] = parse_date(cells.get(name))
+        except ValueError as exc:
+            problems.append(f"{name.replace('_', ' ')} : {exc}.")
+            out[name] = None
+    if out["budget_date"] is None and not any("budget date" in p for p in problems):
+        problems.append("Date du budget mensuel manquante.")
+    for name in ("balance", "monthly_granted", "total_paid"):
+        try:
+            out[name] = parse_amount(cells.get(name))
+        except ValueError as exc:
+            problems.append(f"{name.replace('_', ' ')} : {exc}.")
+            out[name] = None
+    if out["balance"] is None and "balance" not in " ".join(problems):
+        problems.append("Solde du budget mensuel manquant.")
+    months = cells.get("months")
+    try:
+        out["months"] = int(months) if months not in (None, "") else None
+    except (TypeError, ValueError):
+        problems.append(f"nombre de mois illisible « {months} ».")
+        out["months"] = None
+    for name, choices in (("activation", ACTIVATION_CHOICES), ("payment", PAYMENT_CHOICES)):
+        try:
+            out[name] = _choice(cells.get(name), choices)
+        except ValueError as exc:
+            problems.append(f"{name} : {exc}.")
+            out[name] = None
+    return out, problems
