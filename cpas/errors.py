@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template
 from flask_wtf.csrf import CSRFError
 
 from .extensions import db
+from .htmx import is_htmx
 
 MESSAGES = {
     400: ("Requête invalide", "La requête n'a pas pu être traitée."),
@@ -29,6 +30,15 @@ MESSAGES = {
 
 def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
     title, default = MESSAGES.get(code, MESSAGES[500])
+    if is_htmx():
+        # htmx swaps error answers too (see htmx-config): show them as a toast instead of
+        # replacing the component the user was working in
+        response = make_response(
+            render_template("errors/_toast.html", title=title, message=message or default), code
+        )
+        response.headers["HX-Retarget"] = "#toasts"
+        response.headers["HX-Reswap"] = "beforeend"
+        return response
     return render_template(
         "errors/error.html", code=code, title=title, message=message or default
     ), code

@@ -1,8 +1,54 @@
-"""Function codes and navigation entries of the redi domain (see cpas/access/functions.py)."""
+"""Function codes and menu entry of the REDI subsidy report."""
 
 from __future__ import annotations
 
+from ..access.function_types import Function as F
 from ..access.function_types import FunctionGroup, NavItem
 
-GROUPS: tuple[FunctionGroup, ...] = ()
-NAV: tuple[NavItem, ...] = ()
+GROUPS: tuple[FunctionGroup, ...] = (
+    FunctionGroup(
+        "redi",
+        "Subvention REDI – Rapport Unique",
+        "REDI-subsidie – Enig Verslag",
+        (
+            F("redi.view", "Consulter le rapport REDI", "REDI-verslag raadplegen"),
+            F(
+                "redi.import",
+                "Gérer les campagnes et importer le tableur REDI",
+                "Campagnes beheren en REDI-rekenblad importeren",
+                ("redi.view",),
+            ),
+            F(
+                "redi.encode",
+                "Encoder les lignes (partie du CPAS)",
+                "Lijnen invoeren (deel van het OCMW)",
+                ("redi.view",),
+            ),
+            F(
+                "redi.validate",
+                "Valider et clôturer le rapport",
+                "Verslag valideren en afsluiten",
+                ("redi.view",),
+            ),
+            F(
+                "redi.sign_president",
+                "Signer en tant que Président",
+                "Ondertekenen als Voorzitter",
+                ("redi.view",),
+            ),
+            F(
+                "redi.sign_director",
+                "Signer en tant que Directeur général",
+                "Ondertekenen als Algemeen directeur",
+                ("redi.view",),
+            ),
+            F(
+                "redi.export",
+                "Exporter le tableur et le PDF du rapport",
+                "Rekenblad en pdf van het verslag exporteren",
+                ("redi.view",),
+            ),
+        ),
+    ),
+)
+NAV: tuple[NavItem, ...] = (NavItem("redi.index", "Subvention REDI", "redi.view", 40),)

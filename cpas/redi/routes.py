@@ -1,3 +1,269 @@
-"""Routes of the redi domain."""
+"""REDI screens: campaigns, import, inline encoding, « Rapport Unique », exports."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..documents.pdf import send_pdf
+from ..extensions import db
+from ..htmx import render_page_or_fragment
+from ..niss import normalise_niss
+from ..pagination import paginate
+from ..security import require_function
+from ..timeutil import utcnow
+from . import bp, exporter, queries, services
+from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES, cents
+from .forms import CampaignForm, FilterForm, LineForm, ReasonForm
+from .importer import ImportRefused, parse_workbook
+from .models import RediImport
+
+
+def _user():  # type: ignore[no-untyped-def]
+    return current_user._get_current_object()
+
+
+@bp.route("/", methods=["GET"])
+@require_function("redi.view")
+def index():  # type: ignore[no-untyped-def]
+    form = CampaignForm(
+        formdata=None,
+        period_start=date(2023, 5, 1),
+        period_end=date(2024, 2, 29),
+        report_deadline=date(2024, 4, 30),
+    )
+    return render_template("redi/index.html", campaigns=queries.campaigns(_user()), form=form)
+
+
+@bp.route("/campagnes", methods=["POST"])
+@require_function("redi.import")
+def campaign_create():  # type: ignore[no-untyped-def]
+    form = CampaignForm()
+    if not form.validate():
+        return render_template(
+            "redi/index.html", campaigns=queries.campaigns(_user()), form=form
+        ), 422
+    data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+    campaign = services.create_campaign(_user().organisation_id, data, _user())
+    flash("Campagne créée : importez maintenant le tableur REDI.", "success")
+    return redirect(url_for("redi.campaign", campaign_id=campaign.id))
+
+
+@bp.route("/campagnes/<int:campaign_id>", methods=["GET", "POST"])
+@require_function("redi.view")
+def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
+    """The encoding table; filters are POSTed so that a NISS never lands in a URL."""
+    campaign = queries.get_campaign_or_404(_user(), campaign_id)
+    filters_form = FilterForm(request.form if request.method == "POST" else None)
+    filters = queries.LineFilters()
+    status = 200
+    if request.method == "POST":
+        niss = filters_form.niss.data or ""
+        if niss and normalise_niss(niss) is None:
+            filters_form.niss.errors = ["NISS invalide."]
+            status = 422
+        filters = queries.LineFilters(
+            niss=normalise_niss(niss) or "" if niss else "",
+            control=filters_form.control.data or "",
+            activation=filters_form.activation.data or "",
+        )
+    page_arg = request.form.get("page", "1")
+    page = paginate(
+        queries.lines_query(campaign, filters), int(page_arg) if page_arg.isdigit() else 1, 50
+    )
+    results = queries.simulation_results(campaign, page.items)
+    return render_page_or_fragment(
+        "redi/campaign.html",
+        "redi/_lines.html",
+        campaign=campaign,
+        page=page,
+        results=results,
+        filters=filters_form,
+        **_choices(),
+    ), status
+
+
+def _choices() -> dict:
+    return {"activations": ACTIVATION_CHOICES, "payments": PAYMENT_CHOICES, "cents": cents}
+
+
+@bp.route("/lignes/<int:line_id>", methods=["POST"])
+@require_function("redi.encode")
+def line_save(line_id: int):  # type: ignore[no-untyped-def]
+    """Inline save of a row: the row redraws itself with its computed cells and control."""
+    line, campaign = queries.get_line_or_404(_user(), line_id)
+    form = LineForm()
+    status = 200
+    if form.validate():
+        try:
+            services.save_line(line, campaign, form.values(), _user())
+        except services.RediRuleError as exc:
+            flash(str(exc), "error")
+            status = 409
+    else:
+        status = 422
+    result = queries.simulation_results(campaign, [line])[line.id]
+    return render_template(
+        "redi/_line.html",
+        line=line,
+        result=result,
+        campaign=campaign,
+        form=form if status == 422 else None,
+        **_choices(),
+    ), status
+
+
+@bp.route("/lignes/<int:line_id>/dupliquer", methods=["POST"])
+@require_function("redi.encode")
+def line_duplicate(line_id: int):  # type: ignore[no-untyped-def]
+    line, campaign = queries.get_line_or_404(_user(), line_id)
+    try:
+        services.duplicate_line(line, campaign, _user())
+        flash("Ligne dupliquée : encodez l'autre aide de cette simulation.", "success")
+    except services.RediRuleError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("redi.campaign", campaign_id=campaign.id))
+
+
+@bp.route("/lignes/<int:line_id>/supprimer", methods=["POST"])
+@require_function("redi.encode")
+def line_remove(line_id: int):  # type: ignore[no-untyped-def]
+    line, campaign = queries.get_line_or_404(_user(), line_id)
+    try:
+        services.remove_line(line, campaign, _user())
+        flash("Ligne dupliquée supprimée.", "success")
+    except services.RediRuleError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("redi.campaign", campaign_id=campaign.id))
+
+
+@bp.route("/campagnes/<int:campaign_id>/import", methods=["GET", "POST"])
+@require_function("redi.import")
+def import_upload(campaign_id: int):  # type: ignore[no-untyped-def]
+    campaign = queries.get_campaign_or_404(_user(), campaign_id)
+    if request.method == "GET":
+        return render_template("redi/import.html", campaign=campaign, parsed=None, error=None)
+    upload = request.files.get("file")
+    try:
+        if campaign.locked:
+            raise ImportRefused("Le rapport est validé : réouvrez-le avant d'importer.")
+        if upload is None or not upload.filename:
+            raise ImportRefused("Choisissez le fichier Excel téléchargé depuis REDI.")
+        data = upload.read(6 * 1024 * 1024)
+        parsed = parse_workbook(data, _user().organisation.ins_code)
+    except ImportRefused as exc:
+        return render_template(
+            "redi/import.html", campaign=campaign, parsed=None, error=str(exc)
+        ), 422
+    token = None
+    if not parsed.errors:
+        token = services.stage_import(campaign, parsed, upload.filename, _user())
+    return render_template(
+        "redi/import.html", campaign=campaign, parsed=parsed, token=token, error=None, **_choices()
+    ), (422 if parsed.errors else 200)
+
+
+@bp.route("/imports/<token>/confirmer", methods=["POST"])
+@require_function("redi.import")
+def import_confirm(token: str):  # type: ignore[no-untyped-def]
+    pending = db.session.scalar(select(RediImport).where(RediImport.token == token))
+    if pending is None or pending.user_id != _user().id:
+        abort(404)
+    campaign = queries.get_campaign_or_404(_user(), pending.campaign_id)
+    try:
+        counts = services.confirm_import(pending, campaign, _user())
+    except services.RediRuleError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("redi.campaign", campaign_id=campaign.id))
+    flash(
+        f"Import terminé : {counts['added']} ligne(s) ajoutée(s), {counts['updated']} mise(s) à "
+        f"jour, {counts['vanished']} simulation(s) absente(s) du nouvel extrait (signalées).",
+        "success",
+    )
+    return redirect(url_for("redi.campaign", campaign_id=campaign.id))
+
+
+@bp.route("/campagnes/<int:campaign_id>/rapport")
+@require_function("redi.view")
+def report(campaign_id: int):  # type: ignore[no-untyped-def]
+    campaign = queries.get_campaign_or_404(_user(), campaign_id)
+    return render_template(
+        "redi/report.html",
+        campaign=campaign,
+        s=queries.summary(campaign),
+        reason_form=ReasonForm(formdata=None),
+        can_reopen=_user().has_function("access.users"),
+    )
+
+
+def _workflow(campaign_id: int, action) -> object:  # type: ignore[no-untyped-def]
+    campaign = queries.get_campaign_or_404(_user(), campaign_id)
+    try:
+        action(campaign)
+    except services.RediRuleError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("redi.report", campaign_id=campaign.id))
+
+
+@bp.route("/campagnes/<int:campaign_id>/valider", methods=["POST"])
+@require_function("redi.validate")
+def validate(campaign_id: int):  # type: ignore[no-untyped-def]
+    return _workflow(campaign_id, lambda c: services.validate_report(c, _user()))
+
+
+@bp.route("/campagnes/<int:campaign_id>/signer-president", methods=["POST"])
+@require_function("redi.sign_president")
+def sign_president(campaign_id: int):  # type: ignore[no-untyped-def]
+    return _workflow(campaign_id, lambda c: services.sign_report(c, "president", _user()))
+
+
+@bp.route("/campagnes/<int:campaign_id>/signer-directeur", methods=["POST"])
+@require_function("redi.sign_director")
+def sign_director(campaign_id: int):  # type: ignore[no-untyped-def]
+    return _workflow(campaign_id, lambda c: services.sign_report(c, "director", _user()))
+
+
+@bp.route("/campagnes/<int:campaign_id>/cloturer", methods=["POST"])
+@require_function("redi.validate")
+def close(campaign_id: int):  # type: ignore[no-untyped-def]
+    return _workflow(campaign_id, lambda c: services.close_report(c, _user()))
+
+
+@bp.route("/campagnes/<int:campaign_id>/rouvrir", methods=["POST"])
+@require_function("access.users", "redi.view")
+def reopen(campaign_id: int):  # type: ignore[no-untyped-def]
+    reason = request.form.get("reason", "")
+    return _workflow(campaign_id, lambda c: services.reopen_report(c, reason, _user()))
+
+
+@bp.route("/campagnes/<int:campaign_id>/export.xlsx")
+@require_function("redi.export")
+def export_xlsx(campaign_id: int):  # type: ignore[no-untyped-def]
+    from flask import Response
+
+    campaign = queries.get_campaign_or_404(_user(), campaign_id)
+    data = exporter.build(campaign, queries.all_lines_with_results(campaign))
+    response = Response(
+        data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="redi-{campaign.id}.xlsx"'
+    return response
+
+
+@bp.route("/campagnes/<int:campaign_id>/rapport.pdf")
+@require_function("redi.export")
+def report_pdf(campaign_id: int):  # type: ignore[no-untyped-def]
+    campaign = queries.get_campaign_or_404(_user(), campaign_id)
+    return send_pdf(
+        f"rapport-redi-{campaign.id}.pdf",
+        "redi/report_pdf.html",
+        campaign=campaign,
+        s=queries.summary(campaign),
+        now=utcnow(),
+        organisation=_user().organisation,
+        zero=Decimal("0"),
+    )

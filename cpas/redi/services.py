@@ -14,7 +14,7 @@ from .. import audit
 from ..access.models import User
 from ..extensions import db
 from ..timeutil import utcnow
-from .calc import check_line
+from .calc import check_line, months_spanned
 from .importer import ENCODED, ParsedImport
 from .models import RediCampaign, RediImport, RediLine
 
@@ -55,10 +55,8 @@ def save_line(line: RediLine, campaign: RediCampaign, values: dict[str, Any], by
         if name not in EDITABLE:
             raise RediRuleError("Les colonnes importées (grisées) ne sont pas modifiables.")
         setattr(line, name, value)
-    if line.period_start and line.period_end and "months" not in values and line.months is None:
-        from .calc import months_spanned
-
-        if line.period_end >= line.period_start:
+    if line.months is None and line.period_start and line.period_end:
+        if line.period_end >= line.period_start:  # proposed: each started month counts
             line.months = months_spanned(line.period_start, line.period_end)
     line.complete = not check_line(line)
     audit.record("redi.line_update", obj=line, user=by, niss=line.niss, details=",".join(values))

@@ -1,0 +1,90 @@
+"""Reads of the REDI report, scoped to the user's CPAS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import Select, select
+
+from ..access.models import User
+from ..extensions import db
+from .calc import LineResult, Summary, compute, summarise
+from .models import RediCampaign, RediLine
+
+
+def campaigns(user: User) -> list[RediCampaign]:
+    return list(
+        db.session.scalars(
+            select(RediCampaign)
+            .where(RediCampaign.organisation_id == user.organisation_id)
+            .order_by(RediCampaign.period_start.desc())
+        )
+    )
+
+
+def get_campaign_or_404(user: User, campaign_id: int) -> RediCampaign:
+    campaign = db.session.get(RediCampaign, campaign_id)
+    if campaign is None or campaign.organisation_id != user.organisation_id:
+        abort(404)
+    return campaign
+
+
+def get_line_or_404(user: User, line_id: int) -> tuple[RediLine, RediCampaign]:
+    line = db.session.get(RediLine, line_id)
+    if line is None:
+        abort(404)
+    return line, get_campaign_or_404(user, line.campaign_id)
+
+
+@dataclass
+class LineFilters:
+    niss: str = ""
+    control: str = ""  # "complet" | "incomplet" | ""
+    activation: str = ""
+
+
+def lines_query(campaign: RediCampaign, f: LineFilters) -> Select:
+    """Incomplete lines first (they count for nothing), then in spreadsheet order."""
+    query = select(RediLine).where(RediLine.campaign_id == campaign.id)
+    if f.niss:
+        query = query.where(RediLine.niss == f.niss)
+    if f.control == "complet":
+        query = query.where(RediLine.complete.is_(True))
+    elif f.control == "incomplet":
+        query = query.where(RediLine.complete.is_(False))
+    if f.activation:
+        query = query.where(RediLine.activation == f.activation)
+    return query.order_by(RediLine.complete, RediLine.position)
+
+
+def simulation_results(campaign: RediCampaign, lines: list[RediLine]) -> dict[int, LineResult]:
+    """Computed cells for these lines, taking their whole simulations into account."""
+    keys = {(line.niss, line.budget_number) for line in lines}
+    if not keys:
+        return {}
+    niss_values = {k[0] for k in keys}
+    siblings = db.session.scalars(
+        select(RediLine)
+        .where(RediLine.campaign_id == campaign.id, RediLine.niss.in_(niss_values))
+        .order_by(RediLine.position)
+    ).all()
+    siblings = [s for s in siblings if (s.niss, s.budget_number) in keys]
+    results = compute(siblings, campaign.period_start, campaign.period_end)
+    return {line.id: result for line, result in zip(siblings, results, strict=True)}
+
+
+def summary(campaign: RediCampaign) -> Summary:
+    """The « Rapport Unique » figures, recomputed from every line."""
+    lines = db.session.scalars(
+        select(RediLine).where(RediLine.campaign_id == campaign.id).order_by(RediLine.position)
+    ).all()
+    results = compute(lines, campaign.period_start, campaign.period_end)
+    return summarise(campaign.subsidy_amount, lines, results)
+
+
+def all_lines_with_results(campaign: RediCampaign) -> list[tuple[RediLine, LineResult]]:
+    lines = db.session.scalars(
+        select(RediLine).where(RediLine.campaign_id == campaign.id).order_by(RediLine.position)
+    ).all()
+    return list(zip(lines, compute(lines, campaign.period_start, campaign.period_end), strict=True))
