@@ -55,9 +55,9 @@ def save_line(line: RediLine, campaign: RediCampaign, values: dict[str, Any], by
         if name not in EDITABLE:
             raise RediRuleError("Les colonnes importées (grisées) ne sont pas modifiables.")
         setattr(line, name, value)
-    if line.months is None and line.period_start and line.period_end:
-        if line.period_end >= line.period_start:  # proposed: each started month counts
-            line.months = months_spanned(line.period_start, line.period_end)
+    start, end = line.period_start, line.period_end
+    if line.months is None and start and end and end >= start:
+        line.months = months_spanned(start, end)  # proposed: each started month counts
     line.complete = not check_line(line)
     audit.record("redi.line_update", obj=line, user=by, niss=line.niss, details=",".join(values))
     db.session.commit()
