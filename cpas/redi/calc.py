@@ -114,6 +114,10 @@ def compute(lines: Sequence[LineLike], period_start: date, period_end: date) -> 
     used: dict[tuple[str, str], dict[tuple[int, int], Decimal]] = defaultdict(
         lambda: defaultdict(lambda: ZERO)
     )
+    # Only simulations with several lines need the per-month bookkeeping.
+    per_simulation: dict[tuple[str, str], int] = defaultdict(int)
+    for line in lines:
+        per_simulation[(line.niss, line.budget_number)] += 1
     results = []
     for line in lines:
         problems = check_line(line)
@@ -131,9 +135,14 @@ def compute(lines: Sequence[LineLike], period_start: date, period_end: date) -> 
             )
         elif result.complete and line.period_start and line.period_end:
             cap = -balance
-            shares = used[(line.niss, line.budget_number)]
-            span = month_keys(line.period_start, line.period_end)
-            room = min((cap - shares[m] for m in span), default=cap)
+            key = (line.niss, line.budget_number)
+            shared = per_simulation[key] > 1
+            if shared:
+                shares = used[key]
+                span = month_keys(line.period_start, line.period_end)
+                room = min((cap - shares[m] for m in span), default=cap)
+            else:
+                room = cap
             monthly = min(granted, max(room, ZERO))
             if monthly < min(granted, cap):
                 result.warnings.append(
@@ -144,8 +153,9 @@ def compute(lines: Sequence[LineLike], period_start: date, period_end: date) -> 
                 result.warnings.append(
                     f"Montant octroyé supérieur au solde : plafonné à {cents(cap)} € par mois."
                 )
-            for m in span:
-                shares[m] += monthly
+            if shared:
+                for m in span:
+                    shares[m] += monthly
             result.monthly_subsidised = monthly
             result.total_subsidisable = monthly * months
         results.append(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 
 from flask import abort
@@ -74,11 +75,32 @@ def simulation_results(campaign: RediCampaign, lines: list[RediLine]) -> dict[in
     return {line.id: result for line, result in zip(siblings, results, strict=True)}
 
 
+CALC_COLUMNS = (
+    RediLine.niss,
+    RediLine.budget_number,
+    RediLine.balance,
+    RediLine.activation,
+    RediLine.decision_date,
+    RediLine.monthly_granted,
+    RediLine.period_start,
+    RediLine.period_end,
+    RediLine.months,
+    RediLine.payment,
+    RediLine.total_paid,
+)
+
+
+CalcLine = namedtuple("CalcLine", [c.key for c in CALC_COLUMNS])  # type: ignore[misc]
+
+
 def summary(campaign: RediCampaign) -> Summary:
-    """The « Rapport Unique » figures, recomputed from every line."""
-    lines = db.session.scalars(
-        select(RediLine).where(RediLine.campaign_id == campaign.id).order_by(RediLine.position)
-    ).all()
+    """The « Rapport Unique » figures, recomputed from every line (plain tuples, no ORM)."""
+    rows = db.session.execute(
+        select(*CALC_COLUMNS)
+        .where(RediLine.campaign_id == campaign.id)
+        .order_by(RediLine.position)
+    ).tuples()
+    lines = [CalcLine._make(row) for row in rows]
     results = compute(lines, campaign.period_start, campaign.period_end)
     return summarise(campaign.subsidy_amount, lines, results)
 
