@@ -96,9 +96,7 @@ CalcLine = namedtuple("CalcLine", [c.key for c in CALC_COLUMNS])  # type: ignore
 def summary(campaign: RediCampaign) -> Summary:
     """The « Rapport Unique » figures, recomputed from every line (plain tuples, no ORM)."""
     rows = db.session.execute(
-        select(*CALC_COLUMNS)
-        .where(RediLine.campaign_id == campaign.id)
-        .order_by(RediLine.position)
+        select(*CALC_COLUMNS).where(RediLine.campaign_id == campaign.id).order_by(RediLine.position)
     ).tuples()
     lines = [CalcLine._make(row) for row in rows]
     results = compute(lines, campaign.period_start, campaign.period_end)

@@ -98,6 +98,7 @@ def line_save(line_id: int):  # type: ignore[no-untyped-def]
     line, campaign = queries.get_line_or_404(_user(), line_id)
     form = LineForm()
     status = 200
+    months_before = line.months
     if form.validate():
         try:
             services.save_line(line, campaign, form.values(), _user())
@@ -108,11 +109,12 @@ def line_save(line_id: int):  # type: ignore[no-untyped-def]
         status = 422
     result = queries.simulation_results(campaign, [line])[line.id]
     return render_template(
-        "redi/_line.html",
+        "redi/_line_update.html",
         line=line,
         result=result,
         campaign=campaign,
         form=form if status == 422 else None,
+        proposed_months=months_before is None and line.months is not None and not form.months.data,
         **_choices(),
     ), status
 
