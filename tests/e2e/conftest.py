@@ -86,3 +86,7 @@ def sign_in(page: Any, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state("domcontentloaded")
+
+
+# Domain fixtures the browser tests reuse.
+from tests.redi.conftest import redi  # noqa: E402,F401

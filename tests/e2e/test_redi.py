@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import sign_in
-from tests.redi.conftest import NISS_B, redi, row, workbook  # noqa: F401 (fixture)
+from tests.redi.conftest import NISS_B, row, workbook
 
 pytestmark = pytest.mark.e2e
 
