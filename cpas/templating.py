@@ -47,7 +47,8 @@ def _navigation() -> list[tuple[str, str]]:
     return [
         (item.endpoint, item.label)
         for item in NAVIGATION
-        if item.code is None or current_user.has_function(item.code)
+        if (item.code is None or current_user.has_function(item.code))
+        and (item.kinds is None or current_user.organisation.kind in item.kinds)
     ]
 
 

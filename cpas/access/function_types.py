@@ -29,9 +29,11 @@ class FunctionGroup:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A navigation entry: shown when the user holds ``code`` (None: any signed-in user)."""
+    """A navigation entry: shown when the user holds ``code`` (None: any signed-in user)
+    and, when ``kinds`` is set, belongs to an organisation of one of those kinds."""
 
     endpoint: str
     label: str
     code: str | None = None
     order: int = 50
+    kinds: tuple[str, ...] | None = None

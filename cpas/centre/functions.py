@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
+from ..access.function_types import Function as F
 from ..access.function_types import FunctionGroup, NavItem
 
-GROUPS: tuple[FunctionGroup, ...] = ()
-NAV: tuple[NavItem, ...] = ()
+GROUPS: tuple[FunctionGroup, ...] = (
+    FunctionGroup(
+        "centre",
+        "Centre et assistants sociaux",
+        "Centrum en maatschappelijk werkers",
+        (
+            F(
+                "centre.view",
+                "Consulter la fiche signalétique et les assistants sociaux",
+                "Identificatiefiche en maatschappelijk werkers raadplegen",
+            ),
+            F(
+                "centre.edit",
+                "Modifier la fiche signalétique du CPAS",
+                "Identificatiefiche van het OCMW wijzigen",
+                ("centre.view",),
+            ),
+            F(
+                "centre.workers",
+                "Gérer les assistants sociaux et leurs permanences",
+                "Maatschappelijk werkers en hun permanenties beheren",
+                ("centre.view",),
+            ),
+        ),
+    ),
+)
+NAV: tuple[NavItem, ...] = ()  # entries come with their routes
