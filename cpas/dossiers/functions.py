@@ -85,4 +85,8 @@ GROUPS: tuple[FunctionGroup, ...] = (
         ),
     ),
 )
-NAV: tuple[NavItem, ...] = ()  # entries come with their routes
+NAV: tuple[NavItem, ...] = (
+    NavItem("dossiers.index", "Dossiers du CPAS", SEARCH, 10, kinds=("cpas",)),
+    NavItem("dossiers.search", "Rechercher un dossier", SEARCH, 11, kinds=("cpas",)),
+    NavItem("dossiers.new", "Nouveau dossier", "dossiers.create", 12, kinds=("cpas",)),
+)

@@ -79,5 +79,5 @@ QUALITY_CODES: dict[str, QualityCode] = {
 }
 #: Code of the automatic integration when an aid request is created.
 INQUIRY = "001"
-#: That integration lasts 30 days from the request date (15/01 → 14/02).
+#: That integration ends on the 30th day after the request date (15/01 → 14/02).
 INQUIRY_DAYS_ON_REQUEST = 30
