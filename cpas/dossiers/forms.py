@@ -24,6 +24,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from ..niss import normalise_niss
 from ..registry.birthdates import BirthDateError, parse_partial
@@ -50,10 +51,17 @@ class NissField(StringField):
 
 
 class BelgianDateField(DateField):
-    """JJ/MM/AAAA (the ISO form of ``<input type=date>`` is accepted too)."""
+    """JJ/MM/AAAA typed in a text box (a browser date picker would show another format);
+    the ISO form is accepted too."""
+
+    widget = TextInput()
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         kwargs.setdefault("format", DATE_FORMATS)
+        render_kw = kwargs.setdefault("render_kw", {})
+        render_kw.setdefault("placeholder", "JJ/MM/AAAA")
+        render_kw.setdefault("inputmode", "numeric")
+        render_kw.setdefault("autocomplete", "off")
         super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
