@@ -100,6 +100,13 @@ class PersonSearchForm(FlaskForm):
     )
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        # Search by what was filled in when the other mode's fields are empty.
+        has_niss = bool((self.niss.data or "").strip())
+        has_name = bool((self.nom.data or "").strip())
+        if self.mode.data != "niss" and has_niss and not has_name:
+            self.mode.data = "niss"
+        elif self.mode.data == "niss" and has_name and not has_niss:
+            self.mode.data = "phonetique"
         ok = super().validate(extra_validators)
         self.partial = None
         if self.mode.data == "niss":

@@ -4,6 +4,7 @@ service, render. Every view of a dossier or a person is logged with its NISS."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -529,9 +530,10 @@ def members_refresh(dossier_id: int):  # type: ignore[no-untyped-def]
 
 def _integration_forms(dossier: Dossier, members: list) -> dict:  # type: ignore[no-untyped-def]
     choices = [(m.id, f"{m.last_name} {m.first_name}") for m in members]
-    integrate_form = IntegrationForm(prefix="int")
+    today = date.today()
+    integrate_form = IntegrationForm(prefix="int", data={"start": today})
     deintegrate_form = DeintegrationForm(prefix="des")
-    consult_form = ConsultForm(prefix="con")
+    consult_form = ConsultForm(prefix="con", data={"start": today})
     integrate_form.members.choices = choices
     deintegrate_form.members.choices = choices
     consult_form.member.choices = choices

@@ -63,6 +63,7 @@ def test_dossier_from_phonetic_search_to_integrated_household(app, live_server, 
         page.get_by_role(
             "button", name="Copier ces informations dans l'adresse de résidence effective"
         ).click()
+        expect(page.get_by_label("Rue *")).to_have_value("Rue de la Station")  # swap landed
         page.get_by_label("Relation avec le bénéficiaire *").select_option(label=relation)
         page.get_by_label(re.compile("^Date de début de la relation")).fill("01/01/2020")
         page.get_by_role("button", name="Ajouter", exact=True).click()
