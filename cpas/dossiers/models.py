@@ -32,8 +32,10 @@ class Dossier(db.Model):
     """A person's social dossier at one CPAS (one per person per CPAS)."""
 
     __table_args__ = (
-        UniqueConstraint("organisation_id", "niss"),
-        UniqueConstraint("organisation_id", "dossier_number"),
+        UniqueConstraint("organisation_id", "niss", name="uq_dossier_organisation_niss"),
+        UniqueConstraint(
+            "organisation_id", "dossier_number", name="uq_dossier_organisation_number"
+        ),
         # Alphabetical index: letter → names in order, active or « Anciens dossiers ».
         Index("ix_dossier_index", "organisation_id", "archived", "name_key", "first_key"),
         Index("ix_dossier_opened", "organisation_id", "opened_on"),
@@ -102,7 +104,7 @@ class SnapshotPerson(db.Model):
 class HouseholdMember(db.Model):
     """A member of the de facto household (« composition de ménage de fait »)."""
 
-    __table_args__ = (UniqueConstraint("dossier_id", "niss"),)
+    __table_args__ = (UniqueConstraint("dossier_id", "niss", name="uq_household_member_niss"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"))

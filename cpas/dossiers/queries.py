@@ -42,7 +42,7 @@ def index_query(organisation_id: int, letter: str, archived: bool) -> Select:
         select(Dossier)
         .where(
             Dossier.organisation_id == organisation_id,
-            Dossier.archived.is_(archived),
+            Dossier.archived == archived,  # equality: indexable on PostgreSQL too
             Dossier.name_key >= low,
             Dossier.name_key < high,
         )

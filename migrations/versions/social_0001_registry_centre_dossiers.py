@@ -128,8 +128,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_dossier_organisation_id_organisation')),
     sa.ForeignKeyConstraint(['social_worker_id'], ['social_worker.id'], name=op.f('fk_dossier_social_worker_id_social_worker'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier')),
-    sa.UniqueConstraint('organisation_id', 'dossier_number', name=op.f('uq_dossier_organisation_id')),
-    sa.UniqueConstraint('organisation_id', 'niss', name=op.f('uq_dossier_organisation_id'))
+    sa.UniqueConstraint('organisation_id', 'dossier_number', name='uq_dossier_organisation_number'),
+    sa.UniqueConstraint('organisation_id', 'niss', name='uq_dossier_organisation_niss')
     )
     with op.batch_alter_table('dossier', schema=None) as batch_op:
         batch_op.create_index('ix_dossier_index', ['organisation_id', 'archived', 'name_key', 'first_key'], unique=False)
@@ -178,7 +178,7 @@ def upgrade():
     sa.Column('removed_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], name=op.f('fk_household_member_dossier_id_dossier'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_household_member')),
-    sa.UniqueConstraint('dossier_id', 'niss', name=op.f('uq_household_member_dossier_id'))
+    sa.UniqueConstraint('dossier_id', 'niss', name='uq_household_member_niss')
     )
     op.create_table('household_snapshot',
     sa.Column('id', sa.Integer(), nullable=False),
