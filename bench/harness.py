@@ -428,7 +428,8 @@ def sign_in(port: int, email: str, password: str, cookie_name: str) -> HttpSessi
         match = META_CSRF.search(page)
         if response.status != 200 or not match:
             raise RuntimeError(f"signed in as {email} but GET / answered {response.status}")
-        return HttpSession(signed_cookie, match.group(1))
+        # Sign-in starts a fresh session: the token is created now, in a new cookie.
+        return HttpSession(_cookie_from(response, cookie_name) or signed_cookie, match.group(1))
     finally:
         conn.close()
 

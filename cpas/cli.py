@@ -1,4 +1,6 @@
-"""Command-line tools: ``flask --app app seed-demo`` and ``flask --app app backup``."""
+"""Command-line tools: ``flask --app app seed-demo``, ``flask --app app backup`` and
+``flask --app app register generate --persons N [--seed S]`` (fictitious persons in the
+local register, in households)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,31 @@ def register_cli(app: Flask) -> None:
         """Back up the SQLite database and the uploads folder, then verify the copy."""
         target = make_backup(Path(dest) if dest else None)
         click.echo(f"Sauvegarde vérifiée (integrity_check = ok) : {target}")
+
+    @app.cli.group("register")
+    def register_group() -> None:
+        """Local register of fictitious persons (National Register stand-in)."""
+
+    @register_group.command("generate")
+    @click.option("--persons", type=click.IntRange(min=1), required=True, help="How many.")
+    @click.option("--seed", type=int, default=None, help="Random seed (same seed, same data).")
+    def register_generate_command(persons: int, seed: int | None) -> None:
+        """Add fictitious persons, in households, to the local register."""
+        import time
+
+        from sqlalchemy import func, select
+
+        from .registry.generator import generate_persons
+        from .registry.models import RegisterPerson
+
+        started = time.perf_counter()
+        added = generate_persons(persons, seed=seed)
+        total = db.session.scalar(select(func.count(RegisterPerson.id)))
+        elapsed = time.perf_counter() - started
+        click.echo(
+            f"{added} personnes ajoutées au registre local en {elapsed:.1f} s "
+            f"(total : {total} personnes)."
+        )
 
 
 def make_backup(dest: Path | None = None) -> Path:

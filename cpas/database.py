@@ -19,6 +19,15 @@ from sqlalchemy.engine import Engine
 from .extensions import db
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+READS_ONLY_ATTR = "_cpas_reads_only"
+
+
+def reads_only(view):  # type: ignore[no-untyped-def]
+    """Mark a POST view that only reads (searches posted to keep NISS out of URLs): its
+    transaction starts deferred, like a GET, instead of taking the write lock. Audit entries
+    it queues with ``record_view`` are written in their own transaction afterwards."""
+    setattr(view, READS_ONLY_ATTR, True)
+    return view
 
 
 def configure_engine(engine: Engine) -> None:
@@ -47,7 +56,12 @@ def _wants_write(conn) -> bool:  # type: ignore[no-untyped-def]
         return True
     if db.session.info.get("write"):
         return True
-    return has_request_context() and request.method not in SAFE_METHODS
+    if not has_request_context() or request.method in SAFE_METHODS:
+        return False
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, READS_ONLY_ATTR, False)
 
 
 @contextmanager

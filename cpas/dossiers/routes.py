@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from .. import audit
 from ..access.models import OrganisationKind
+from ..database import reads_only
 from ..htmx import is_htmx, render_page_or_fragment
 from ..pagination import page_number, paginate
 from ..registry.adapters import SOURCE_LABEL, BisRequest, PhoneticQuery, get_register
@@ -84,6 +85,7 @@ def index():  # type: ignore[no-untyped-def]
     )
 
 
+@reads_only
 @bp.route("/rechercher", methods=["GET", "POST"])
 @require_function("dossiers.search")
 def search():  # type: ignore[no-untyped-def]
@@ -149,6 +151,7 @@ def new():  # type: ignore[no-untyped-def]
     )
 
 
+@reads_only
 @bp.route("/nouveau/recherche", methods=["POST"])
 @require_function("dossiers.create")
 def register_search():  # type: ignore[no-untyped-def]
@@ -415,6 +418,7 @@ def member_new(dossier_id: int):  # type: ignore[no-untyped-def]
     )
 
 
+@reads_only
 @bp.route("/<int:dossier_id>/menage/recherche", methods=["POST"])
 @require_function("household.edit")
 def member_search(dossier_id: int):  # type: ignore[no-untyped-def]
@@ -596,6 +600,7 @@ def deintegrate(dossier_id: int):  # type: ignore[no-untyped-def]
     return _integrations_page(dossier, forms=forms, results=results, results_title="Désintégration")
 
 
+@reads_only
 @bp.route("/<int:dossier_id>/integrations/consulter", methods=["POST"])
 @require_function("integrations.view")
 def consult(dossier_id: int):  # type: ignore[no-untyped-def]

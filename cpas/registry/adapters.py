@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, or_, select
 
 from ..extensions import db
 from .birthdates import PartialDate, format_birth, search_window
@@ -26,6 +26,8 @@ from .quality_codes import QUALITY_CODES
 
 SOURCE_LABEL = "Registre local (personnes fictives)"
 MAX_RESULTS = 50
+#: Rows read from the table before ranking.
+MAX_CANDIDATES = 500
 
 
 @dataclass(frozen=True)
@@ -185,13 +187,16 @@ class LocalRegister:
         """Same-sounding surname, birth date in the tolerance window; best matches first."""
         low, high = search_window(query.birth, query.tolerance)
         key = phonetic_key(query.last_name)
+        first_key = phonetic_key(query.first_name)
         rows = db.session.scalars(
             select(RegisterPerson)
             .where(RegisterPerson.last_key == key, RegisterPerson.birth_date.between(low, high))
-            .limit(500)
+            # A common name over a wide window has more candidates than the cap: keep the
+            # same-sounding first names among those ranked.
+            .order_by(case((RegisterPerson.first_key == first_key, 0), else_=1))
+            .limit(MAX_CANDIDATES)
         ).all()
         folded_last = fold_name(query.last_name)
-        first_key = phonetic_key(query.first_name)
         folded_first = fold_name(query.first_name)
         target = query.birth.first_day()
 
@@ -309,12 +314,11 @@ class LocalBcss:
                 False,
                 f"Durée maximale du code {code} ({quality.duration_label.lower()}) dépassée.",
             )
-        # Same code, overlapping or adjacent periods are merged into one.
+        # Same code, overlapping or adjacent periods (on either side) are merged into one.
         start, end = period.start, period.end
-        for row in self._overlapping(organisation_id, niss, start - timedelta(days=1), end):
+        after = None if end is None else end + timedelta(days=1)
+        for row in self._overlapping(organisation_id, niss, start - timedelta(days=1), after):
             if row.quality_code != code:
-                continue
-            if end is not None and row.start > end + timedelta(days=1):
                 continue
             start = min(start, row.start)
             end = None if row.end is None or end is None else max(end, row.end)

@@ -225,3 +225,23 @@ def test_the_thirty_day_rule(app, world, create_dossier):
         assert row.quality_code == "001"
         assert (row.start, row.end) == (date(2026, 1, 15), date(2026, 2, 14))
         assert row.end - row.start == timedelta(days=30)
+
+
+def test_posted_searches_read_without_the_write_lock(app):
+    """Searches are POSTed (no NISS in URLs) but only read: their SQLite transaction starts
+    deferred, so they never queue behind writers; other POSTs take the write lock."""
+    from cpas.database import _wants_write
+
+    class Conn:
+        info: dict = {}
+
+    for path, writes in (
+        ("/dossiers/nouveau/recherche", False),
+        ("/dossiers/rechercher", False),
+        ("/dossiers/1/menage/recherche", False),
+        ("/dossiers/1/integrations/consulter", False),
+        ("/dossiers/nouveau/personne/1", True),
+        ("/dossiers/1/integrations/integrer", True),
+    ):
+        with app.test_request_context(path, method="POST"):
+            assert _wants_write(Conn()) is writes, path

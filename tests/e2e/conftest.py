@@ -89,5 +89,5 @@ def sign_in(page: Any, base_url: str, email: str, password: str) -> None:
 
 
 # Domain fixtures the browser tests reuse.
-from tests.redi.conftest import redi  # noqa: E402,F401
 from tests.dossiers.conftest import people, world  # noqa: E402,F401
+from tests.redi.conftest import redi  # noqa: E402,F401
