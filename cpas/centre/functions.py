@@ -31,4 +31,7 @@ GROUPS: tuple[FunctionGroup, ...] = (
         ),
     ),
 )
-NAV: tuple[NavItem, ...] = ()  # entries come with their routes
+NAV: tuple[NavItem, ...] = (
+    NavItem("centre.profile", "Fiche signalétique", "centre.view", 60, kinds=("cpas",)),
+    NavItem("centre.workers", "Assistants sociaux", "centre.view", 61, kinds=("cpas",)),
+)

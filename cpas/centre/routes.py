@@ -1,3 +1,285 @@
-"""Routes of the centre domain."""
+"""Centre screens: « Fiche signalétique du CPAS » (address, numbers, logo) and « Assistants
+sociaux » with their office hours. Only CPAS organisations have them."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access.models import OrganisationKind
+from ..extensions import db
+from ..htmx import is_htmx
+from ..security import get_in_org_or_404, require_function, signed_in
+from . import bp, queries, services
+from .files import LogoRefused, check_logo, data_url, read_logo
+from .forms import CentreProfileForm, OfficeHourForm, PhoneForm, WorkerForm
+from .models import CentrePhone, OfficeHour, SocialWorker
+
+
+def _user():  # type: ignore[no-untyped-def]
+    return current_user._get_current_object()
+
+
+@bp.before_request
+def _cpas_only() -> None:
+    if current_user.is_authenticated and current_user.organisation.kind != OrganisationKind.CPAS:
+        abort(403)
+
+
+@bp.app_template_global()
+def centre_logo_data_url() -> str | None:
+    """The signed-in user's CPAS logo as a data: URL, for printed documents (None: no logo)."""
+    if "centre_logo" not in g:
+        g.centre_logo = None
+        if current_user and current_user.is_authenticated:
+            profile = queries.profile_of(current_user.organisation_id)
+            if profile and profile.logo_name and profile.logo_mime:
+                data = read_logo(profile.logo_name)
+                if data:
+                    g.centre_logo = data_url(data, profile.logo_mime)
+    return g.centre_logo
+
+
+# --------------------------------------------------------------------------- fiche
+
+
+def _profile_page(form: CentreProfileForm, status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
+    organisation = current_user.organisation
+    return render_template(
+        "centre/profile.html",
+        form=form,
+        phone_form=extra.pop("phone_form", None) or PhoneForm(prefix="tel"),
+        phones=queries.phones_of(organisation.id),
+        profile=queries.profile_of(organisation.id),
+        can_edit=current_user.has_function("centre.edit"),
+        logo_error=extra.pop("logo_error", None),
+        **extra,
+    ), status
+
+
+@bp.route("/fiche", methods=["GET"])
+@require_function("centre.view")
+def profile():  # type: ignore[no-untyped-def]
+    organisation = current_user.organisation
+    saved = queries.profile_of(organisation.id)
+    form = CentreProfileForm(
+        data={
+            "name": organisation.name,
+            "ins_code": organisation.ins_code,
+            "email": organisation.email,
+            **{n: getattr(saved, n) for n in services.PROFILE_FIELDS if saved},
+        }
+    )
+    return _profile_page(form)
+
+
+@bp.route("/fiche", methods=["POST"], endpoint="profile_save")
+@require_function("centre.edit")
+def profile_save():  # type: ignore[no-untyped-def]
+    form = CentreProfileForm()
+    if not form.validate():
+        return _profile_page(form, 422)
+    services.save_profile(current_user.organisation, form.data, _user())
+    flash("Fiche signalétique enregistrée.", "success")
+    return redirect(url_for("centre.profile"))
+
+
+def _phones_fragment(phone_form: PhoneForm, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template(
+        "centre/_phones.html",
+        phones=queries.phones_of(current_user.organisation_id),
+        phone_form=phone_form,
+        can_edit=True,
+    ), status
+
+
+@bp.route("/fiche/numeros", methods=["POST"])
+@require_function("centre.edit")
+def phone_add():  # type: ignore[no-untyped-def]
+    form = PhoneForm(prefix="tel")
+    if form.validate():
+        services.add_phone(
+            current_user.organisation, form.kind.data, form.number.data, form.holder.data, _user()
+        )
+        flash("Numéro ajouté.", "success")
+        form = PhoneForm(prefix="tel", formdata=None)
+        status = 200
+    else:
+        status = 422
+    if is_htmx():
+        return _phones_fragment(form, status)
+    return (
+        redirect(url_for("centre.profile"))
+        if status == 200
+        else _profile_page(
+            CentreProfileForm(formdata=None, obj=current_user.organisation), 422, phone_form=form
+        )
+    )
+
+
+@bp.route("/fiche/numeros/<int:phone_id>/retirer", methods=["POST"])
+@require_function("centre.edit")
+def phone_remove(phone_id: int):  # type: ignore[no-untyped-def]
+    phone = get_in_org_or_404(CentrePhone, phone_id)
+    services.remove_phone(phone, _user())
+    flash("Numéro retiré.", "success")
+    if is_htmx():
+        return _phones_fragment(PhoneForm(prefix="tel", formdata=None))
+    return redirect(url_for("centre.profile"))
+
+
+@bp.route("/fiche/logo", methods=["POST"])
+@require_function("centre.edit")
+def logo_upload():  # type: ignore[no-untyped-def]
+    try:
+        data, mime = check_logo(request.files.get("logo"))
+    except LogoRefused as exc:
+        organisation = current_user.organisation
+        saved = queries.profile_of(organisation.id)
+        form = CentreProfileForm(
+            formdata=None,
+            data={
+                "name": organisation.name,
+                "ins_code": organisation.ins_code,
+                "email": organisation.email,
+                **{n: getattr(saved, n) for n in services.PROFILE_FIELDS if saved},
+            },
+        )
+        return _profile_page(form, 422, logo_error=str(exc))
+    services.save_logo(current_user.organisation, data, mime, _user())
+    flash("Logo enregistré : il figure désormais sur les documents imprimés.", "success")
+    return redirect(url_for("centre.profile"))
+
+
+@bp.route("/fiche/logo/supprimer", methods=["POST"])
+@require_function("centre.edit")
+def logo_remove():  # type: ignore[no-untyped-def]
+    services.remove_logo(current_user.organisation, _user())
+    flash("Logo supprimé.", "success")
+    return redirect(url_for("centre.profile"))
+
+
+@bp.route("/fiche/logo", methods=["GET"], endpoint="logo")
+@signed_in
+def logo():  # type: ignore[no-untyped-def]
+    """The logo of the signed-in user's own CPAS (ownership rule: no id in the URL)."""
+    saved = queries.profile_of(current_user.organisation_id)
+    data = read_logo(saved.logo_name) if saved and saved.logo_name else None
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype=saved.logo_mime)  # type: ignore[union-attr]
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+# --------------------------------------------------------------------------- social workers
+
+
+@bp.route("/assistants")
+@require_function("centre.view")
+def workers():  # type: ignore[no-untyped-def]
+    inactive = request.args.get("inactifs") == "1"
+    return render_template(
+        "centre/workers.html",
+        workers=queries.workers_of(current_user.organisation_id, not inactive),
+        inactive=inactive,
+    )
+
+
+@bp.route("/assistants/nouveau", methods=["GET", "POST"])
+@require_function("centre.workers")
+def worker_new():  # type: ignore[no-untyped-def]
+    form = WorkerForm()
+    if request.method == "POST":
+        if form.validate():
+            worker = services.create_worker(current_user.organisation, form.data, _user())
+            flash("Assistant social enregistré : ajoutez ses permanences.", "success")
+            return redirect(url_for("centre.worker", worker_id=worker.id))
+        return render_template("centre/worker_form.html", form=form, worker=None), 422
+    return render_template("centre/worker_form.html", form=form, worker=None)
+
+
+def _worker_page(worker: SocialWorker, form: WorkerForm, status: int = 200, hour_form=None):  # type: ignore[no-untyped-def]
+    return render_template(
+        "centre/worker_form.html",
+        form=form,
+        worker=worker,
+        hour_form=hour_form or OfficeHourForm(prefix="perm"),
+    ), status
+
+
+@bp.route("/assistants/<int:worker_id>", methods=["GET"])
+@require_function("centre.view")
+def worker(worker_id: int):  # type: ignore[no-untyped-def]
+    found = get_in_org_or_404(SocialWorker, worker_id)
+    return _worker_page(found, WorkerForm(obj=found))
+
+
+@bp.route("/assistants/<int:worker_id>", methods=["POST"], endpoint="worker_save")
+@require_function("centre.workers")
+def worker_save(worker_id: int):  # type: ignore[no-untyped-def]
+    found = get_in_org_or_404(SocialWorker, worker_id)
+    form = WorkerForm()
+    if not form.validate():
+        return _worker_page(found, form, 422)
+    services.update_worker(found, form.data, _user())
+    flash("Assistant social enregistré.", "success")
+    return redirect(url_for("centre.worker", worker_id=found.id))
+
+
+def _hours_fragment(worker: SocialWorker, hour_form: OfficeHourForm, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template(
+        "centre/_office_hours.html", worker=worker, hour_form=hour_form, can_edit=True
+    ), status
+
+
+@bp.route("/assistants/<int:worker_id>/permanences", methods=["POST"])
+@require_function("centre.workers")
+def hour_add(worker_id: int):  # type: ignore[no-untyped-def]
+    found = get_in_org_or_404(SocialWorker, worker_id)
+    form = OfficeHourForm(prefix="perm")
+    if form.validate():
+        services.add_office_hour(found, form.data, _user())
+        flash("Permanence ajoutée.", "success")
+        form, status = OfficeHourForm(prefix="perm", formdata=None), 200
+    else:
+        status = 422
+    if is_htmx():
+        return _hours_fragment(found, form, status)
+    if status == 200:
+        return redirect(url_for("centre.worker", worker_id=found.id))
+    return _worker_page(found, WorkerForm(obj=found, formdata=None), 422, hour_form=form)
+
+
+@bp.route("/assistants/<int:worker_id>/permanences/<int:hour_id>/supprimer", methods=["POST"])
+@require_function("centre.workers")
+def hour_remove(worker_id: int, hour_id: int):  # type: ignore[no-untyped-def]
+    found = get_in_org_or_404(SocialWorker, worker_id)
+    hour = db.session.get(OfficeHour, hour_id)
+    if hour is None or hour.social_worker_id != found.id:
+        abort(404)
+    services.remove_office_hour(found, hour, _user())
+    flash("Permanence supprimée.", "success")
+    if is_htmx():
+        return _hours_fragment(found, OfficeHourForm(prefix="perm", formdata=None))
+    return redirect(url_for("centre.worker", worker_id=found.id))
+
+
+@bp.route("/assistants/<int:worker_id>/archiver", methods=["POST"])
+@require_function("centre.workers")
+def worker_archive(worker_id: int):  # type: ignore[no-untyped-def]
+    found = get_in_org_or_404(SocialWorker, worker_id)
+    services.set_worker_active(found, False, _user())
+    flash(f"{found.full_name} déplacé(e) vers les assistants sociaux inactifs.", "success")
+    return redirect(url_for("centre.workers"))
+
+
+@bp.route("/assistants/<int:worker_id>/reactiver", methods=["POST"])
+@require_function("centre.workers")
+def worker_reactivate(worker_id: int):  # type: ignore[no-untyped-def]
+    found = get_in_org_or_404(SocialWorker, worker_id)
+    services.set_worker_active(found, True, _user())
+    flash(f"{found.full_name} replacé(e) parmi les assistants sociaux actifs.", "success")
+    return redirect(url_for("centre.workers", inactifs=1))

@@ -1,0 +1,68 @@
+"""Forms of the centre domain: the « Fiche signalétique », its numbers, social workers and
+their office hours."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from .models import PHONE_KINDS, WEEKDAYS
+
+REQUIRED = "Ce champ est obligatoire."
+POSTAL = Regexp(r"^[1-9]\d{3}$", message="Code postal belge : 4 chiffres (ex. 4000).")
+PHONE = Regexp(
+    r"^\+?[0-9 ./()-]{6,30}$", message="Numéro invalide : chiffres, espaces, . / - ( ) et +."
+)
+
+
+class CentreProfileForm(FlaskForm):
+    name = StringField("Nom du CPAS *", validators=[DataRequired(REQUIRED), Length(max=200)])
+    street = StringField("Rue *", validators=[DataRequired(REQUIRED), Length(max=150)])
+    house_number = StringField("Numéro *", validators=[DataRequired(REQUIRED), Length(max=10)])
+    box = StringField("Boîte", validators=[Optional(), Length(max=10)])
+    postal_code = StringField("Code postal *", validators=[DataRequired(REQUIRED), POSTAL])
+    locality = StringField("Localité *", validators=[DataRequired(REQUIRED), Length(max=100)])
+    ins_code = StringField(
+        "Code INS *",
+        validators=[
+            DataRequired(REQUIRED),
+            Regexp(r"^\d{5}$", message="Le code INS comprend 5 chiffres (ex. 62063)."),
+        ],
+    )
+    email = StringField(
+        "Adresse e-mail",
+        validators=[Optional(), Email("Adresse e-mail invalide."), Length(max=254)],
+    )
+
+
+class PhoneForm(FlaskForm):
+    kind = SelectField("Type de numéro *", choices=list(PHONE_KINDS.items()))
+    number = StringField("Numéro *", validators=[DataRequired(REQUIRED), PHONE])
+    holder = StringField("Titulaire", validators=[Optional(), Length(max=100)])
+
+
+class WorkerForm(FlaskForm):
+    last_name = StringField("Nom *", validators=[DataRequired(REQUIRED), Length(max=100)])
+    first_name = StringField("Prénom *", validators=[DataRequired(REQUIRED), Length(max=100)])
+    email = StringField(
+        "Adresse e-mail",
+        validators=[Optional(), Email("Adresse e-mail invalide."), Length(max=254)],
+    )
+    phone = StringField("Téléphone", validators=[Optional(), PHONE])
+    office = StringField("Bureau", validators=[Optional(), Length(max=100)])
+
+
+class OfficeHourForm(FlaskForm):
+    weekday = SelectField("Jour *", coerce=int, choices=list(enumerate(WEEKDAYS)))
+    start_time = TimeField(
+        "De * (HH:MM)", validators=[DataRequired("Heure attendue au format HH:MM.")]
+    )
+    end_time = TimeField(
+        "À * (HH:MM)", validators=[DataRequired("Heure attendue au format HH:MM.")]
+    )
+    place = StringField("Lieu *", validators=[DataRequired(REQUIRED), Length(max=100)])
+
+    def validate_end_time(self, field) -> None:  # type: ignore[no-untyped-def]
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError("L'heure de fin doit suivre l'heure de début.")
