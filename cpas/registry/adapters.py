@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import and_, case, or_, select
@@ -140,7 +140,8 @@ class BcssAdapter(Protocol):
 # --------------------------------------------------------------------------- local register
 
 
-def _record(row: RegisterPerson, score: int = 0) -> PersonRecord:
+def _record(row: Any, score: int = 0) -> PersonRecord:
+    """A register row (ORM object or plain row) as the adapter returns it."""
     return PersonRecord(
         ref=row.id,
         niss=row.niss,
@@ -188,8 +189,9 @@ class LocalRegister:
         low, high = search_window(query.birth, query.tolerance)
         key = phonetic_key(query.last_name)
         first_key = phonetic_key(query.first_name)
-        rows = db.session.scalars(
-            select(RegisterPerson)
+        # Plain rows, not ORM objects: the candidates are only read and ranked.
+        rows = db.session.execute(
+            select(*RegisterPerson.__table__.columns)
             .where(RegisterPerson.last_key == key, RegisterPerson.birth_date.between(low, high))
             # A common name over a wide window has more candidates than the cap: keep the
             # same-sounding first names among those ranked.
@@ -200,7 +202,7 @@ class LocalRegister:
         folded_first = fold_name(query.first_name)
         target = query.birth.first_day()
 
-        def score(row: RegisterPerson) -> int:
+        def score(row: Any) -> int:
             points = 0
             points += 40 if fold_name(row.last_name) == folded_last else 0
             if folded_first:
