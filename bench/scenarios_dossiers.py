@@ -21,13 +21,13 @@ from cpas.access.models import Organisation
 from cpas.dossiers import queries
 from cpas.dossiers.forms import PersonSearchForm
 from cpas.dossiers.models import Dossier, HouseholdMember
+from cpas.dossiers.services import index_key
 from cpas.extensions import db
 from cpas.pagination import paginate
 from cpas.registry.adapters import SOURCE_LABEL, LocalRegister, PhoneticQuery
 from cpas.registry.birthdates import parse_partial, search_window
 from cpas.registry.generator import generate_persons
 from cpas.registry.models import RegisterPerson
-from cpas.textutil import fold
 from cpas.timeutil import utcnow
 
 PERSONS = 1_000_000
@@ -99,8 +99,8 @@ def _insert_dossiers(org_id: int, count: int) -> None:
             "archived": n % 10 == 9,  # one in ten among « Anciens dossiers »
             "last_name": p.last_name,
             "first_name": p.first_name,
-            "name_key": fold(p.last_name),
-            "first_key": fold(p.first_name),
+            "name_key": index_key(p.last_name),
+            "first_key": index_key(p.first_name),
             "sex": p.sex,
             "birth_date": p.birth_date,
             "created_at": now,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..security import public, signed_in
+from ..urls import safe_local_path
 from . import bp, services
 from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 
@@ -22,11 +21,7 @@ RESET_INVALID = (
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.netloc and not parts.scheme:
-            return target
-    return url_for("main.home")
+    return safe_local_path(target, url_for("main.home"))
 
 
 @bp.route("/connexion", methods=["GET", "POST"])

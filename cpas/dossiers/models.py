@@ -15,8 +15,10 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..registry.models import Key
 from ..timeutil import utcnow
+
+#: Folded names (index, search); byte order on PostgreSQL so a letter is an index range.
+NameKey = String(100).with_variant(String(100, collation="C"), "postgresql")
 
 RELATIONS = {
     "beneficiary": "Bénéficiaire",
@@ -53,8 +55,8 @@ class Dossier(db.Model):
     # Identity copied from the register when the dossier is created (refreshable).
     last_name: Mapped[str] = mapped_column(String(100))
     first_name: Mapped[str] = mapped_column(String(100))
-    name_key: Mapped[str] = mapped_column(Key)  # folded surname: index and search
-    first_key: Mapped[str] = mapped_column(Key)
+    name_key: Mapped[str] = mapped_column(NameKey)  # folded surname: index and search
+    first_key: Mapped[str] = mapped_column(NameKey)
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

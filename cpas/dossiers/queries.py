@@ -63,8 +63,8 @@ def search_query(organisation_id: int, criteria: DossierSearch) -> Select:
     if criteria.niss:
         query = query.where(Dossier.niss == criteria.niss)
     if criteria.name:
-        needle = fold(criteria.name).replace("\\", "").replace("%", "").replace("_", "")
-        query = query.where(Dossier.name_key.contains(needle, autoescape=True))
+        # autoescape: % and _ typed by the user are plain characters, not wildcards
+        query = query.where(Dossier.name_key.contains(fold(criteria.name), autoescape=True))
     if criteria.opened_on:
         query = query.where(Dossier.opened_on == criteria.opened_on)
     return query.order_by(Dossier.name_key, Dossier.first_key, Dossier.id)

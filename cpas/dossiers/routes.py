@@ -19,6 +19,7 @@ from ..registry.adapters import SOURCE_LABEL, BisRequest, PhoneticQuery, get_reg
 from ..registry.birthdates import format_birth, search_window
 from ..registry.quality_codes import QUALITY_CODES
 from ..security import require_function
+from ..urls import safe_local_path
 from . import bp, queries, services
 from .forms import (
     AddressForm,
@@ -352,7 +353,9 @@ def archive(dossier_id: int):  # type: ignore[no-untyped-def]
     dossier = queries.get_dossier_or_404(dossier_id)
     services.set_archived(dossier, True, _user())
     flash("Dossier déplacé vers « Anciens dossiers ».", "success")
-    return redirect(request.form.get("next") or url_for("dossiers.detail", dossier_id=dossier.id))
+    return redirect(
+        safe_local_path(request.form.get("next"), url_for("dossiers.detail", dossier_id=dossier.id))
+    )
 
 
 @bp.route("/<int:dossier_id>/reactiver", methods=["POST"])
@@ -361,7 +364,9 @@ def unarchive(dossier_id: int):  # type: ignore[no-untyped-def]
     dossier = queries.get_dossier_or_404(dossier_id)
     services.set_archived(dossier, False, _user())
     flash("Dossier replacé parmi les dossiers du CPAS.", "success")
-    return redirect(request.form.get("next") or url_for("dossiers.detail", dossier_id=dossier.id))
+    return redirect(
+        safe_local_path(request.form.get("next"), url_for("dossiers.detail", dossier_id=dossier.id))
+    )
 
 
 # --------------------------------------------------------------------------- household
@@ -378,16 +383,21 @@ def _household_context(dossier: Dossier, removed=None) -> dict:  # type: ignore[
     }
 
 
-@bp.route("/<int:dossier_id>/menage")
-@require_function("household.view")
-def household(dossier_id: int):  # type: ignore[no-untyped-def]
-    dossier = queries.get_dossier_or_404(dossier_id)
-    context = _household_context(dossier)
+def _log_household_view(dossier: Dossier, context: dict) -> None:
+    """Every person the household page shows is a consultation of that NISS."""
     shown = {m.niss for m in context["members"]}
     if context["snapshot"]:
         shown |= {p.niss for p in context["snapshot"].people}
     for niss in sorted(shown):
         audit.record_view("household.view", obj=dossier, niss=niss)
+
+
+@bp.route("/<int:dossier_id>/menage")
+@require_function("household.view")
+def household(dossier_id: int):  # type: ignore[no-untyped-def]
+    dossier = queries.get_dossier_or_404(dossier_id)
+    context = _household_context(dossier)
+    _log_household_view(dossier, context)
     queries.remember(dossier)
     return render_template(
         "dossiers/household.html", **_layout(dossier, relations=RELATIONS, **context)
@@ -485,6 +495,7 @@ def member_add(dossier_id: int, ref: int):  # type: ignore[no-untyped-def]
 
 def _de_facto(dossier: Dossier, removed=None):  # type: ignore[no-untyped-def]
     context = _household_context(dossier, removed)
+    _log_household_view(dossier, context)
     return render_page_or_fragment(
         "dossiers/household.html",
         "dossiers/_household_body.html",

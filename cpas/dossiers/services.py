@@ -3,6 +3,7 @@ commits. Register and BCSS calls go through the adapters (``cpas/registry/adapte
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,6 +43,13 @@ class Address:
     box: str | None
     postal_code: str
     locality: str
+
+
+def index_key(name: str) -> str:
+    """The folded name the index and the search use: accents and leading apostrophes or
+    spaces dropped, so « 't Kint » files under T and « Œuvray » under O."""
+    folded = fold(name).replace("œ", "oe").replace("æ", "ae")
+    return re.sub(r"^[^a-z0-9]+", "", folded)[:100]
 
 
 def _identity(person: PersonRecord) -> dict:
@@ -112,8 +120,8 @@ def create_dossier(
         opened_on=date.today(),
         last_name=person.last_name,
         first_name=person.first_name,
-        name_key=fold(person.last_name),
-        first_key=fold(person.first_name),
+        name_key=index_key(person.last_name),
+        first_key=index_key(person.first_name),
         sex=person.sex,
         birth_date=person.birth_date,
         created_by_id=by.id,
@@ -254,7 +262,8 @@ def refresh_members(dossier: Dossier, members: list[HouseholdMember], by: User) 
         member.refreshed_at = utcnow()
         if member.is_main:
             dossier.last_name, dossier.first_name = person.last_name, person.first_name
-            dossier.name_key, dossier.first_key = fold(person.last_name), fold(person.first_name)
+            dossier.name_key = index_key(person.last_name)
+            dossier.first_key = index_key(person.first_name)
         audit.record("household.refresh_member", obj=dossier, niss=member.niss)
         updated += 1
     db.session.commit()

@@ -118,3 +118,39 @@ def create_dossier(client, login_as, world):
         return int(response.headers["Location"].rstrip("/").split("/")[-1])
 
     return _create
+
+
+# --------------------------------------------------------------------------- added helpers
+
+
+def add_member_through_screens(client, dossier_id: int, ref: int, relation: str = "partner"):
+    """POST « Ajouter » for register person ``ref`` (as the signed-in client)."""
+    return client.post(
+        f"/dossiers/{dossier_id}/menage/ajouter/{ref}",
+        data={
+            "action": "enregistrer",
+            "relation": relation,
+            "relation_start": "01/01/2020",
+            **ADDRESS,
+        },
+    )
+
+
+@pytest.fixture
+def marie_dossier(app, client, world, create_dossier):
+    """CPAS A's dossier of DUPONT Marie with her partner LEFEBVRE Jean in the de facto
+    household; ``id``, ``main_id`` (Marie's member row) and ``jean_id``. Signed in as A."""
+    from sqlalchemy import select
+
+    from cpas.dossiers.models import HouseholdMember
+
+    dossier_id = create_dossier(world.people.marie.id)
+    response = add_member_through_screens(client, dossier_id, world.people.jean.id)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        rows = db.session.scalars(
+            select(HouseholdMember).where(HouseholdMember.dossier_id == dossier_id)
+        ).all()
+        main_id = next(m.id for m in rows if m.is_main)
+        jean_id = next(m.id for m in rows if m.niss == world.people.jean.niss)
+    return SimpleNamespace(id=dossier_id, main_id=main_id, jean_id=jean_id)

@@ -245,3 +245,19 @@ def test_posted_searches_read_without_the_write_lock(app):
     ):
         with app.test_request_context(path, method="POST"):
             assert _wants_write(Conn()) is writes, path
+
+
+def test_index_key_files_odd_surnames_under_a_letter():
+    from cpas.dossiers.services import index_key
+
+    assert index_key("'t Kint") == "t kint"
+    assert index_key("Œuvray") == "oeuvray"
+    assert index_key("Lefèvre") == "lefevre"
+    assert len(index_key("X" * 150)) == 100
+
+
+def test_a_percent_sign_is_not_a_wildcard(client, world, create_dossier):
+    create_dossier(world.people.marie.id)
+    response = client.post("/dossiers/rechercher", data={"nom": "%"})
+    assert "Résultats (0)" in page_text(response)
+    assert "Résultats (1)" in page_text(client.post("/dossiers/rechercher", data={"nom": "upon"}))
