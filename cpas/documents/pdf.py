@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, render_template
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 MIME_TYPES = {
     ".css": "text/css",
@@ -18,28 +18,37 @@ MIME_TYPES = {
 }
 
 
-class LocalURLFetcher(URLFetcher):
+@cache
+def _fetcher_class() -> type:
+    """The fetcher class, built on first use: importing WeasyPrint costs ~25 MB, which
+    processes that never print (web workers serving other pages, export jobs) are spared."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalURLFetcher(URLFetcher):
+        """Serve /static/ files from disk and data: URLs; refuse everything else (no network)."""
+
+        def __init__(self, static_root: str | Path) -> None:
+            super().__init__(allowed_protocols=("data", "http"), allow_redirects=False)
+            self.static_root = Path(static_root).resolve()
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            marker = "/static/"
+            if url.startswith("http://localhost/") and marker in url:
+                relative = url.split(marker, 1)[1].split("?", 1)[0]
+                path = (self.static_root / relative).resolve()
+                if self.static_root in path.parents and path.is_file():
+                    mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+            raise ValueError(f"PDF resource refused: {url[:80]}")
+
+    return LocalURLFetcher
+
+
+def local_fetcher() -> Any:
     """Serve /static/ files from disk and data: URLs; refuse everything else (no network)."""
-
-    def __init__(self, static_root: str | Path) -> None:
-        super().__init__(allowed_protocols=("data", "http"), allow_redirects=False)
-        self.static_root = Path(static_root).resolve()
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        marker = "/static/"
-        if url.startswith("http://localhost/") and marker in url:
-            relative = url.split(marker, 1)[1].split("?", 1)[0]
-            path = (self.static_root / relative).resolve()
-            if self.static_root in path.parents and path.is_file():
-                mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
-                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
-        raise ValueError(f"PDF resource refused: {url[:80]}")
-
-
-def local_fetcher() -> LocalURLFetcher:
-    return LocalURLFetcher(current_app.static_folder or "static")
+    return _fetcher_class()(current_app.static_folder or "static")
 
 
 def render_pdf(template: str, **context: Any) -> bytes:

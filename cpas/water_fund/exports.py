@@ -35,6 +35,8 @@ HEADERS = [
     "Fichiers",
     "Référence interne",
 ]
+#: Columns with a number format: the amounts (euros) and the creation date.
+FORMATTED_COLUMNS = ((6, EURO_FORMAT), (7, EURO_FORMAT), (8, DATE_FORMAT))
 #: Above this many rows, Excel exports run in the background.
 BACKGROUND_ROWS = 5000
 #: Above this many rows, the PDF is refused (Excel or a narrower filter instead).
@@ -60,14 +62,14 @@ def write_xlsx(path: Path, rows, progress=None) -> int:  # type: ignore[no-untyp
     ws.append(header)
     count = 0
     for row in rows:
-        cells = []
-        for index, value in enumerate(row):
-            cell = WriteOnlyCell(ws, value=safe_value(value) if isinstance(value, str) else value)
-            if index in (6, 7) and value is not None:
-                cell.number_format = EURO_FORMAT
-            elif index == 8:
-                cell.number_format = DATE_FORMAT
-            cells.append(cell)
+        # Plain values where no number format is needed: a styled cell object per value
+        # costs time and memory on large exports.
+        cells = [safe_value(v) if isinstance(v, str) else v for v in row]
+        for index, number_format in FORMATTED_COLUMNS:
+            if cells[index] is not None:
+                cell = WriteOnlyCell(ws, value=cells[index])
+                cell.number_format = number_format
+                cells[index] = cell
         ws.append(cells)
         count += 1
         if progress and count % 1000 == 0:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask import abort
 from sqlalchemy import Select, func, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from ..access.models import Organisation, OrganisationKind, User
 from ..extensions import db
@@ -122,7 +122,22 @@ def list_query(user: User, f: ListFilters) -> Select:
 
 def export_rows(user: User, f: ListFilters):  # type: ignore[no-untyped-def]
     """The filtered view as export rows, streamed from the database."""
-    result = db.session.execute(list_query(user, f).execution_options(yield_per=2000))
+    columns = load_only(
+        WaterRequest.id,
+        WaterRequest.last_name,
+        WaterRequest.first_name,
+        WaterRequest.client_number,
+        WaterRequest.distributor_id,
+        WaterRequest.granted_amount,
+        WaterRequest.requested_amount,
+        WaterRequest.created_at,
+        WaterRequest.status,
+        WaterRequest.internal_ref,
+        raiseload=True,
+    )
+    # Only the exported columns, 1000 rows at a time: memory stays flat on 50k rows.
+    query = list_query(user, f).options(columns).execution_options(yield_per=1000)
+    result = db.session.execute(query)
     for row, cpas_name, file_count in result:
         yield [
             row.id,
