@@ -31,6 +31,15 @@ def hx_redirect(url: str) -> Response:
     return response
 
 
+def redirect_after_post(url: str) -> Response:
+    """After a successful form: htmx navigates with HX-Redirect, a plain form gets a 302."""
+    if is_htmx():
+        return hx_redirect(url)
+    from flask import redirect
+
+    return redirect(url)  # type: ignore[return-value]
+
+
 def toast_oob(response: Response) -> Response:
     """Append pending flash messages to an htmx response as an out-of-band toast."""
     if not is_htmx() or (response.status_code >= 300 and response.status_code != 422):

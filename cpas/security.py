@@ -66,6 +66,16 @@ def require_function(*codes: str) -> Callable[[V], V]:
     return decorator
 
 
+def restrict_to_kinds(blueprint: Any, *kinds: str) -> None:
+    """Refuse (403) a blueprint's views to signed-in users of other organisation kinds."""
+
+    def _check() -> None:
+        if current_user.is_authenticated and current_user.organisation.kind not in kinds:
+            abort(403)
+
+    blueprint.before_request(_check)
+
+
 def access_rule(view: Callable[..., Any]) -> tuple[str, tuple[str, ...] | None] | None:
     """Return the declared access rule of a view function, if any."""
     return getattr(view, ACCESS_ATTR, None)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..access.models import OrganisationKind
 from ..extensions import db
 from ..htmx import is_htmx
-from ..security import get_in_org_or_404, require_function, signed_in
+from ..security import get_in_org_or_404, require_function, restrict_to_kinds, signed_in
 from . import bp, queries, services
 from .files import LogoRefused, check_logo, data_url, read_logo
 from .forms import CentreProfileForm, OfficeHourForm, PhoneForm, WorkerForm
@@ -22,10 +22,8 @@ def _user():  # type: ignore[no-untyped-def]
     return current_user._get_current_object()
 
 
-@bp.before_request
-def _cpas_only() -> None:
-    if current_user.is_authenticated and current_user.organisation.kind != OrganisationKind.CPAS:
-        abort(403)
+# Only a CPAS has a fiche signalétique and social workers.
+restrict_to_kinds(bp, OrganisationKind.CPAS)
 
 
 @bp.app_template_global()

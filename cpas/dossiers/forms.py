@@ -193,6 +193,16 @@ def _code_choices() -> list[tuple[str, str]]:
     return [(q.code, f"{q.code} – {q.label} ({q.duration_label})") for q in QUALITY_CODES.values()]
 
 
+def _check_members(field: SelectMultipleField) -> bool:
+    """Keep only the dossier's members among the ticked ones; at least one is needed."""
+    allowed = {value for value, _label in field.choices}
+    field.data = [m for m in field.data or [] if m in allowed]
+    if not field.data:
+        field.errors = ["Sélectionnez au moins un membre du ménage."]
+        return False
+    return True
+
+
 class IntegrationForm(FlaskForm):
     """« Intégrer » the selected members for a period."""
 
@@ -205,11 +215,7 @@ class IntegrationForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         ok = super().validate(extra_validators)
-        allowed = {value for value, _label in self.members.choices}
-        self.members.data = [m for m in self.members.data or [] if m in allowed]
-        if not self.members.data:
-            self.members.errors = ["Sélectionnez au moins un membre du ménage."]
-            ok = False
+        ok = _check_members(self.members) and ok  # both messages at once
         if self.start.data and self.end.data:
             if self.end.data < self.start.data:
                 self.end.errors.append("La date de fin précède la date de début.")
@@ -238,11 +244,7 @@ class DeintegrationForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         ok = super().validate(extra_validators)
-        allowed = {value for value, _label in self.members.choices}
-        self.members.data = [m for m in self.members.data or [] if m in allowed]
-        if not self.members.data:
-            self.members.errors = ["Sélectionnez au moins un membre du ménage."]
-            ok = False
+        ok = _check_members(self.members) and ok  # both messages at once
         if self.start.data and self.end.data and self.end.data < self.start.data:
             self.end.errors.append("La date de fin précède la date de début.")
             ok = False

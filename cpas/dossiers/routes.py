@@ -13,12 +13,12 @@ from flask_login import current_user
 from .. import audit
 from ..access.models import OrganisationKind
 from ..database import reads_only
-from ..htmx import is_htmx, render_page_or_fragment
+from ..htmx import is_htmx, redirect_after_post, render_page_or_fragment
 from ..pagination import page_number, paginate
 from ..registry.adapters import SOURCE_LABEL, BisRequest, PhoneticQuery, get_register
 from ..registry.birthdates import format_birth, search_window
 from ..registry.quality_codes import QUALITY_CODES
-from ..security import require_function
+from ..security import require_function, restrict_to_kinds
 from ..urls import safe_local_path
 from . import bp, queries, services
 from .forms import (
@@ -39,11 +39,8 @@ def _user():  # type: ignore[no-untyped-def]
     return current_user._get_current_object()
 
 
-@bp.before_request
-def _cpas_only() -> None:
-    """Dossiers belong to CPAS: distributors and the fund manager have none."""
-    if current_user.is_authenticated and current_user.organisation.kind != OrganisationKind.CPAS:
-        abort(403)
+# Dossiers belong to CPAS: distributors and the fund manager have none.
+restrict_to_kinds(bp, OrganisationKind.CPAS)
 
 
 @bp.app_template_filter("birth")
@@ -225,12 +222,7 @@ def person(ref: int):  # type: ignore[no-untyped-def]
                 flash("Dossier créé.", "success")
             else:
                 flash("Cette personne a déjà un dossier au CPAS : le voici.", "info")
-            target = url_for("dossiers.detail", dossier_id=dossier.id)
-            if is_htmx():
-                from ..htmx import hx_redirect
-
-                return hx_redirect(target)
-            return redirect(target)
+            return redirect_after_post(url_for("dossiers.detail", dossier_id=dossier.id))
         else:
             status = 422
     context = {
@@ -471,12 +463,7 @@ def member_add(dossier_id: int, ref: int):  # type: ignore[no-untyped-def]
                 flash(
                     f"{found.first_name} {found.last_name} ajouté(e) au ménage de fait.", "success"
                 )
-                target = url_for("dossiers.household", dossier_id=dossier.id)
-                if is_htmx():
-                    from ..htmx import hx_redirect
-
-                    return hx_redirect(target)
-                return redirect(target)
+                return redirect_after_post(url_for("dossiers.household", dossier_id=dossier.id))
         else:
             status = 422
     context = {
