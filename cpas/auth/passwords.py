@@ -9,8 +9,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 12
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both answers take the same time.
+
+    Made on first use, not at import: an argon2 hash takes 64 MiB, which processes that
+    never check a password (export jobs, CLI commands) need not pay."""
+    return _hasher.hash("not-a-real-password-for-timing")
 
 
 def hash_password(password: str) -> str:
@@ -20,7 +27,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password; with no hash, spend the same time and fail."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
