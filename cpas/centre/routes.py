@@ -15,7 +15,7 @@ from ..security import get_in_org_or_404, require_function, restrict_to_kinds, s
 from . import bp, queries, services
 from .files import LogoRefused, check_logo, data_url, read_logo
 from .forms import CentreProfileForm, OfficeHourForm, PhoneForm, WorkerForm
-from .models import CentrePhone, OfficeHour, SocialWorker
+from .models import PHONE_KINDS, CentrePhone, OfficeHour, SocialWorker
 
 
 def _user():  # type: ignore[no-untyped-def]
@@ -24,6 +24,11 @@ def _user():  # type: ignore[no-untyped-def]
 
 # Only a CPAS has a fiche signalétique and social workers.
 restrict_to_kinds(bp, OrganisationKind.CPAS)
+
+
+@bp.context_processor
+def _phone_kinds() -> dict:
+    return {"phone_kinds": PHONE_KINDS}
 
 
 @bp.app_template_global()
@@ -57,20 +62,26 @@ def _profile_page(form: CentreProfileForm, status: int = 200, **extra: Any):  # 
     ), status
 
 
-@bp.route("/fiche", methods=["GET"])
-@require_function("centre.view")
-def profile():  # type: ignore[no-untyped-def]
+def _saved_profile_form() -> CentreProfileForm:
+    """The fiche as saved (not from the posted data): shown when another form on the page
+    (a number, the logo) was refused, so nothing already saved looks lost."""
     organisation = current_user.organisation
     saved = queries.profile_of(organisation.id)
-    form = CentreProfileForm(
+    return CentreProfileForm(
+        formdata=None,
         data={
             "name": organisation.name,
             "ins_code": organisation.ins_code,
             "email": organisation.email,
             **{n: getattr(saved, n) for n in services.PROFILE_FIELDS if saved},
-        }
+        },
     )
-    return _profile_page(form)
+
+
+@bp.route("/fiche", methods=["GET"])
+@require_function("centre.view")
+def profile():  # type: ignore[no-untyped-def]
+    return _profile_page(_saved_profile_form())
 
 
 @bp.route("/fiche", methods=["POST"], endpoint="profile_save")
@@ -111,9 +122,7 @@ def phone_add():  # type: ignore[no-untyped-def]
     return (
         redirect(url_for("centre.profile"))
         if status == 200
-        else _profile_page(
-            CentreProfileForm(formdata=None, obj=current_user.organisation), 422, phone_form=form
-        )
+        else _profile_page(_saved_profile_form(), 422, phone_form=form)
     )
 
 
@@ -134,18 +143,7 @@ def logo_upload():  # type: ignore[no-untyped-def]
     try:
         data, mime = check_logo(request.files.get("logo"))
     except LogoRefused as exc:
-        organisation = current_user.organisation
-        saved = queries.profile_of(organisation.id)
-        form = CentreProfileForm(
-            formdata=None,
-            data={
-                "name": organisation.name,
-                "ins_code": organisation.ins_code,
-                "email": organisation.email,
-                **{n: getattr(saved, n) for n in services.PROFILE_FIELDS if saved},
-            },
-        )
-        return _profile_page(form, 422, logo_error=str(exc))
+        return _profile_page(_saved_profile_form(), 422, logo_error=str(exc))
     services.save_logo(current_user.organisation, data, mime, _user())
     flash("Logo enregistré : il figure désormais sur les documents imprimés.", "success")
     return redirect(url_for("centre.profile"))

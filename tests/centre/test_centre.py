@@ -218,3 +218,21 @@ def test_a_worker_can_be_assigned_to_a_dossier(app, client, login_as, cpas):
         data={"dossier_number": "X1", "opened_on": "01/01/2026", "social_worker_id": str(other_id)},
     )
     assert refused.status_code == 422
+
+
+def test_refused_number_without_javascript_keeps_the_saved_fiche(app, client, login_as, cpas):
+    login_as(cpas[2])
+    client.post("/centre/fiche", data=PROFILE)
+    refused = client.post("/centre/fiche/numeros", data={"tel-kind": "fax", "tel-number": "abc"})
+    text = page_text(refused)
+    assert refused.status_code == 422 and "Numéro invalide" in text
+    assert 'value="Rue de la Loi"' in text and 'value="62063"' in text
+
+
+def test_view_only_user_sees_the_fiche_without_the_form(app, client, login_as, cpas, make_user):
+    login_as(cpas[2])
+    client.post("/centre/fiche", data=PROFILE)
+    login_as(make_user(cpas[0], functions=["centre.view"]))
+    text = page_text(client.get("/centre/fiche"))
+    assert "Rue de la Loi" in text and "Enregistrer" not in text
+    assert client.post("/centre/fiche", data=PROFILE).status_code == 403
