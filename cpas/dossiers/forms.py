@@ -3,12 +3,9 @@ and spaces; birth dates of searches accept ``00`` for an unknown day or month.""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -320,13 +317,3 @@ class BisForm(FlaskForm):
                     )
                     ok = False
         return ok
-
-
-class EmptyForm(FlaskForm):
-    """CSRF only (button-only POSTs)."""
-
-    next = HiddenField()
-
-
-def today() -> date:
-    return date.today()

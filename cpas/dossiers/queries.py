@@ -9,7 +9,6 @@ from datetime import date
 from flask import session
 from sqlalchemy import Select, select
 
-from ..centre.models import SocialWorker
 from ..extensions import db
 from ..security import get_in_org_or_404
 from ..textutil import fold
@@ -73,16 +72,6 @@ def search_query(organisation_id: int, criteria: DossierSearch) -> Select:
 def dossier_for_niss(organisation_id: int, niss: str) -> Dossier | None:
     return db.session.scalar(
         select(Dossier).where(Dossier.organisation_id == organisation_id, Dossier.niss == niss)
-    )
-
-
-def active_workers(organisation_id: int) -> list[SocialWorker]:
-    return list(
-        db.session.scalars(
-            select(SocialWorker)
-            .where(SocialWorker.organisation_id == organisation_id, SocialWorker.active.is_(True))
-            .order_by(SocialWorker.last_name, SocialWorker.first_name)
-        )
     )
 
 

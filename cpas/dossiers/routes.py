@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from .. import audit
 from ..access.models import OrganisationKind
+from ..centre.queries import active_workers
 from ..database import reads_only
 from ..htmx import is_htmx, redirect_after_post, render_page_or_fragment
 from ..pagination import page_number, paginate
@@ -303,7 +304,7 @@ def references(dossier_id: int):  # type: ignore[no-untyped-def]
 
 def _references_form(dossier: Dossier) -> ReferencesForm:
     form = ReferencesForm(obj=dossier if request.method == "GET" else None)
-    workers = queries.active_workers(dossier.organisation_id)
+    workers = active_workers(dossier.organisation_id)
     choices = [(0, "— Aucun —")] + [(w.id, w.full_name) for w in workers]
     if dossier.social_worker and not dossier.social_worker.active:
         choices.append((dossier.social_worker.id, f"{dossier.social_worker.full_name} (inactif)"))
