@@ -577,7 +577,7 @@ def measure_floor(
         db.session.remove()
         user = None
         if user_id is not None:
-            user = db.session.get(User, user_id)
+            user = User.load_with_function_codes(user_id)  # as the user loader does
             login_user(user)
         floor(user)
 

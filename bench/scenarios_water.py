@@ -18,7 +18,7 @@ from cpas.pagination import paginate
 from cpas.water_fund import lifecycle as lc
 from cpas.water_fund import queries
 from cpas.water_fund.models import WaterRequest
-from cpas.water_fund.routes import _chart, filters_from
+from cpas.water_fund.routes import LIST_COUNT_LIMIT, _chart, filters_from
 
 ROWS = 100_000
 BATCH = 5_000
@@ -85,7 +85,15 @@ def _size() -> str:
 
 def _list_context(user: Any, q: str = "") -> dict:
     filters = filters_from("fse", {"q": q} if q else {})
-    page = paginate(queries.list_query(user, filters), 1, 25, scalars=False)
+    listing = queries.list_query(user, filters, table=True)
+    page = paginate(
+        listing.statement,
+        1,
+        25,
+        scalars=False,
+        count_limit=LIST_COUNT_LIMIT,
+        params=listing.params,
+    )
     return {
         "kind": "fse",
         "label": "FSE",

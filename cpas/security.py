@@ -27,6 +27,8 @@ from .timeutil import utcnow
 V = TypeVar("V", bound=Callable[..., Any])
 
 ACCESS_ATTR = "_cpas_access"
+#: How stale the « last seen » mark of a session may get before it is rewritten.
+SEEN_RESOLUTION_SECONDS = 30
 STATIC_ENDPOINTS = {"static"}
 
 
@@ -111,7 +113,11 @@ def _enforce_access() -> Any:
         session.clear()
         flash(expired, "warning")
         return _to_login()
-    session["seen"] = utcnow().timestamp()
+    now = utcnow().timestamp()
+    if now - session.get("seen", 0) >= SEEN_RESOLUTION_SECONDS:
+        # Rewriting the session cookie on every request costs a signature and a header;
+        # the idle timeout counts in minutes, so the mark is refreshed at most this often.
+        session["seen"] = now
     if kind == "function" and not all(current_user.has_function(c) for c in codes or ()):
         abort(403)
     return None
@@ -166,7 +172,7 @@ def _load_user(user_id: str) -> Any:
 
     try:
         raw_id, version = user_id.split(":", 1)
-        user = db.session.get(User, int(raw_id))
+        user = User.load_with_function_codes(int(raw_id))
     except (ValueError, TypeError):
         return None
     if user is None or not user.active or str(user.session_version) != version:

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from .niss import format_niss
+from .urls import id_url
 
 
 def format_money(value: Decimal | int | None) -> str:
@@ -24,6 +25,11 @@ def format_money(value: Decimal | int | None) -> str:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     return f"{sign}{'.'.join(groups)},{cents} €"
+
+
+def format_thousands(value: int) -> str:
+    """Group digits the Belgian way: 10.000."""
+    return f"{value:,}".replace(",", ".")
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -73,6 +79,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_niss, "niss")
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_date, "date_be")
+    app.add_template_filter(format_thousands, "thousands")
     app.add_template_filter(format_datetime, "datetime_be")
     app.add_template_global(_navigation, "navigation")
+    app.add_template_global(id_url, "id_url")
     app.add_template_global(current_locale, "get_locale")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from flask import abort
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import Select, bindparam, func, select, union
 from sqlalchemy.orm import load_only, selectinload
 
 from ..access.models import Organisation, OrganisationKind, User
@@ -78,25 +80,95 @@ class ListFilters:
     args: dict = field(default_factory=dict)
 
 
-def list_query(user: User, f: ListFilters) -> Select:
-    """Rows of the FAT/FSE table: the request, its CPAS name and its file count (one query)."""
+class Listing(NamedTuple):
+    """A list statement and the values of this request for its parameters."""
+
+    statement: Select
+    params: dict[str, Any]
+
+
+#: What the table shows of a request (screen and PDF).
+TABLE_COLUMNS = (
+    WaterRequest.id,
+    WaterRequest.last_name,
+    WaterRequest.first_name,
+    WaterRequest.client_number,
+    WaterRequest.granted_amount,
+    WaterRequest.created_at,
+    WaterRequest.status,
+)
+_ACTORS = frozenset(lc.NEXT_ACTOR.values())
+
+
+def list_query(user: User, f: ListFilters, *, table: bool = False) -> Listing:
+    """Rows of the FAT/FSE table (one query): the request, its CPAS name (``cpas_name``) and
+    its file count (``file_count``). With ``table``, plain rows of the columns the table
+    shows instead of request objects, for a page that only displays them.
+
+    The statement depends only on the shape of the filters; it is built once per shape
+    and the request's values go in as parameters, so a page pays neither for building it
+    nor for its SQL cache key. The organisation is always a parameter: the shape says
+    which side the user is on, never which organisation."""
+    side = side_of(user)
+    term = fold(f.q)
+    by_id = term.isdigit() and len(term) < 10
+    status = f.status if f.status in lc.STATUSES[f.kind] else ""
+    # Any other « action suivante » matches nothing, as an empty list of statuses.
+    actor = f.next_actor if f.next_actor in _ACTORS or not f.next_actor else "?"
+    params: dict[str, Any] = {"kind": f.kind, "year": f.year}
+    if side != "fund_manager":
+        params["organisation_id"] = user.organisation_id
+    if term:
+        params["term"] = term
+        params["upper"] = term[:-1] + chr(ord(term[-1]) + 1)
+    if by_id:
+        params["request_id"] = int(term)
+    if status:
+        params["status"] = status
+    statement = _list_statement(
+        table,
+        side,
+        bool(term),
+        by_id,
+        bool(status),
+        actor,
+        f.sort if f.sort in SORTS else "id",
+        f.direction == "asc",
+    )
+    return Listing(statement, params)
+
+
+@functools.lru_cache(maxsize=512)
+def _list_statement(
+    table: bool,
+    side: str,
+    search: bool,
+    by_id: bool,
+    status: bool,
+    actor: str,
+    sort: str,
+    ascending: bool,
+) -> Select:
     files = (
         select(func.count(WaterFile.id))
         .where(WaterFile.request_id == WaterRequest.id)
         .correlate(WaterRequest)
         .scalar_subquery()
     )
+    columns = TABLE_COLUMNS if table else (WaterRequest,)
+    kind = bindparam("kind")
     query = (
-        select(WaterRequest, Organisation.name, files.label("file_count"))
+        select(*columns, Organisation.name.label("cpas_name"), files.label("file_count"))
         .join(Organisation, Organisation.id == WaterRequest.cpas_id)
-        .where(WaterRequest.kind == f.kind, WaterRequest.year == f.year)
+        .where(WaterRequest.kind == kind, WaterRequest.year == bindparam("year"))
     )
-    query = visible(user, query)
-    term = fold(f.q)
-    if term:
+    if side == lc.CPAS:
+        query = query.where(WaterRequest.cpas_id == bindparam("organisation_id"))
+    elif side == lc.DISTRIBUTOR:
+        query = query.where(WaterRequest.distributor_id == bindparam("organisation_id"))
+    if search:
         # « commence par » on each folded key: one indexed range per key, united, so the
         # database never scans the year's rows (an OR of ranges would)
-        upper = term[:-1] + chr(ord(term[-1]) + 1)
         keys = (
             WaterRequest.name_key,
             WaterRequest.first_key,
@@ -104,20 +176,23 @@ def list_query(user: User, f: ListFilters) -> Select:
             WaterRequest.ref_key,
         )
         matches = [
-            select(WaterRequest.id).where(WaterRequest.kind == f.kind, key >= term, key < upper)
+            select(WaterRequest.id).where(
+                WaterRequest.kind == kind, key >= bindparam("term"), key < bindparam("upper")
+            )
             for key in keys
         ]
-        if term.isdigit() and len(term) < 10:
-            matches.append(select(WaterRequest.id).where(WaterRequest.id == int(term)))
+        if by_id:
+            matches.append(
+                select(WaterRequest.id).where(WaterRequest.id == bindparam("request_id"))
+            )
         query = query.where(WaterRequest.id.in_(union(*matches).scalar_subquery()))
-    if f.status in lc.STATUSES[f.kind]:
-        query = query.where(WaterRequest.status == f.status)
-    if f.next_actor:
-        statuses = [s for s, actor in lc.NEXT_ACTOR.items() if actor == f.next_actor]
+    if status:
+        query = query.where(WaterRequest.status == bindparam("status"))
+    if actor:
+        statuses = [s for s, who in lc.NEXT_ACTOR.items() if who == actor]
         query = query.where(WaterRequest.status.in_(statuses))
-    column = SORTS.get(f.sort, WaterRequest.id)
-    order = column.asc() if f.direction == "asc" else column.desc()
-    return query.order_by(order, WaterRequest.id.desc())
+    column = SORTS[sort]
+    return query.order_by(column.asc() if ascending else column.desc(), WaterRequest.id.desc())
 
 
 def export_rows(user: User, f: ListFilters):  # type: ignore[no-untyped-def]
@@ -136,8 +211,9 @@ def export_rows(user: User, f: ListFilters):  # type: ignore[no-untyped-def]
         raiseload=True,
     )
     # Only the exported columns, 1000 rows at a time: memory stays flat on 50k rows.
-    query = list_query(user, f).options(columns).execution_options(yield_per=1000)
-    result = db.session.execute(query)
+    listing = list_query(user, f)
+    query = listing.statement.options(columns).execution_options(yield_per=1000)
+    result = db.session.execute(query, listing.params)
     for row, cpas_name, file_count in result:
         yield [
             row.id,

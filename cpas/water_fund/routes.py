@@ -44,6 +44,12 @@ def _year(args: Any) -> int:
     return year if 2000 <= year <= 2100 else date.today().year
 
 
+#: The tables count their rows up to this many (« plus de 10 000 éléments »), so a page
+#: of a huge year costs the same as a page of a small one.
+LIST_COUNT_LIMIT = 10_000
+LIST_PAGE_SIZE = 25
+
+
 def filters_from(kind: str, args: Any) -> ListFilters:
     """Read the table's filters from query arguments (or a saved dict)."""
     keep = {k: args.get(k, "") for k in ("annee", "q", "statut", "suivant", "tri", "ordre")}
@@ -99,7 +105,15 @@ def _register(kind: str) -> None:
     @route("", "list", fn + "view")
     def listing():  # type: ignore[no-untyped-def]
         filters = filters_from(kind, request.args)
-        page = paginate(queries.list_query(_user(), filters), page_number(), 25, scalars=False)
+        listing = queries.list_query(_user(), filters, table=True)
+        page = paginate(
+            listing.statement,
+            page_number(),
+            LIST_PAGE_SIZE,
+            scalars=False,
+            count_limit=LIST_COUNT_LIMIT,
+            params=listing.params,
+        )
         return render_page_or_fragment(
             "water_fund/list.html",
             "water_fund/_table.html",
@@ -281,7 +295,8 @@ def _register(kind: str) -> None:
     def export_xlsx():  # type: ignore[no-untyped-def]
         user = _user()
         filters = filters_from(kind, request.values)
-        total = paginate(queries.list_query(user, filters), 1, 1, scalars=False).total
+        listing = queries.list_query(user, filters)
+        total = paginate(listing.statement, 1, 1, scalars=False, params=listing.params).total
         if total > exports.BACKGROUND_ROWS or request.method == "POST":
             if request.method == "GET":
                 return render_template(
@@ -305,7 +320,8 @@ def _register(kind: str) -> None:
         user = _user()
         filters = filters_from(kind, request.args)
         limit = max(exports.PDF_MAX_ROWS, 1)
-        page = paginate(queries.list_query(user, filters), 1, limit, scalars=False)
+        listing = queries.list_query(user, filters, table=True)
+        page = paginate(listing.statement, 1, limit, scalars=False, params=listing.params)
         if page.total > exports.PDF_MAX_ROWS:
             flash(
                 f"Trop de lignes pour un PDF ({page.total} > {exports.PDF_MAX_ROWS}) : exportez en "

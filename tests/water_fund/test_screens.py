@@ -408,6 +408,34 @@ def test_list_page_uses_at_most_five_queries(app, client, login_as, world, new_r
     assert len(statements) <= 5, statements
 
 
+def test_huge_list_counts_up_to_the_cap_and_pages_on(
+    client, login_as, world, new_request, monkeypatch
+):
+    from cpas.water_fund import routes
+
+    monkeypatch.setattr(routes, "LIST_COUNT_LIMIT", 3)
+    monkeypatch.setattr(routes, "LIST_PAGE_SIZE", 2)
+    ids = [new_request("fse", last_name=f"Cap{n}") for n in range(5)]
+    login_as(world.user_a)
+    order = {"tri": "id", "ordre": "asc"}
+    first = page_text(client.get("/fonds-eau/fse", query_string=order))
+    assert "Page 1 · plus de 3 éléments" in first and "Suivant" in first
+    assert "<td>Cap1</td>" in first and "<td>Cap2</td>" not in first
+    last = page_text(client.get("/fonds-eau/fse", query_string={**order, "page": 3}))
+    assert "<td>Cap4</td>" in last and "<td>Cap3</td>" not in last
+    assert "Suivant" not in last and "Précédent" in last
+    # The row links lead to the request (detail, files, edit and cancel anchors).
+    assert f'href="/fonds-eau/fse/{ids[4]}"' in last
+    assert f'href="/fonds-eau/fse/{ids[4]}#fichiers"' in last
+    assert f'href="/fonds-eau/fse/{ids[4]}#annuler"' in last
+    assert f'href="/fonds-eau/fse/{ids[4]}/editer"' in last
+    assert client.get(f"/fonds-eau/fse/{ids[4]}/editer").status_code == 200
+    # Under the cap the count is exact.
+    monkeypatch.setattr(routes, "LIST_COUNT_LIMIT", 10)
+    exact = page_text(client.get("/fonds-eau/fse", query_string=order))
+    assert "Page 1 / 3 · 5 élément(s)" in exact
+
+
 def test_search_filters_and_sort(client, login_as, world, new_request):
     new_request("fse", last_name="Lefèvre", client_number="ZZ-1")
     new_request("fse", last_name="Martin")
@@ -420,6 +448,33 @@ def test_search_filters_and_sort(client, login_as, world, new_request):
     assert "Aucune demande" in none
     asc = page_text(client.get("/fonds-eau/fse", query_string={"tri": "nom", "ordre": "asc"}))
     assert asc.index("Lefèvre") < asc.index("<td>Martin</td>")
+
+
+def test_next_actor_and_id_filters_for_each_side(app, client, login_as, world, new_request):
+    ids = {
+        status: new_request("fse", last_name=name)
+        for status, name in (
+            (lc.SUBMITTED, "Soumise"),
+            (lc.APPROVED, "Approuvee"),
+            (lc.SETTLED, "Apuree"),
+        )
+    }
+    with app.app_context():
+        for status, request_id in ids.items():
+            db.session.get(WaterRequest, request_id).status = status
+        db.session.commit()
+    expected = {"Distributeur": "Soumise", "CPAS": "Approuvee", "/": "Apuree"}
+    for user in (world.user_a, world.user_x, world.user_spge, world.user_b):
+        login_as(user)
+        for actor, name in expected.items():
+            html = page_text(client.get("/fonds-eau/fse", query_string={"suivant": actor}))
+            shown = {n for n in expected.values() if f"<td>{n}</td>" in html}
+            assert shown == (set() if user is world.user_b else {name}), (user.email, actor)
+        bogus = page_text(client.get("/fonds-eau/fse", query_string={"suivant": "Personne"}))
+        assert "Aucune demande" in bogus
+        by_id = page_text(client.get("/fonds-eau/fse", query_string={"q": ids[lc.APPROVED]}))
+        shown = {n for n in expected.values() if f"<td>{n}</td>" in by_id}
+        assert shown == (set() if user is world.user_b else {"Approuvee"}), user.email
 
 
 def test_excel_export_values_and_neutralisation(app, client, login_as, world, new_request):
