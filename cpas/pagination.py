@@ -1,7 +1,7 @@
 """Server-side pagination for list pages: one COUNT and one LIMIT/OFFSET query.
 
 A list that may hold very many rows passes ``count_limit``: the COUNT then stops after
-that many rows (« plus de 10 000 éléments ») so its cost stays bounded whatever the table
+that many rows (« plus de 10.000 éléments ») so its cost stays bounded whatever the table
 size, and the links go on page by page as long as there are rows.
 """
 
