@@ -127,3 +127,20 @@ def test_id_url_builds_what_url_for_builds(app):
                 assert build(request_id) == url_for(endpoint, request_id=request_id)
         with pytest.raises(ValueError):
             build("1/../../x")
+
+
+def test_derived_page_statements_live_only_as_long_as_their_list_statement():
+    import gc
+
+    from sqlalchemy import column, table
+
+    from cpas.pagination import _DERIVED, _derived
+
+    rows = table("t", column("a"), column("b"))
+    kept = select(rows).order_by(rows.c.b)
+    assert _derived(kept) is _derived(kept)  # built once per statement
+    before = len(_DERIVED)
+    for n in range(50):
+        _derived(select(rows).where(rows.c.a == n))
+    gc.collect()
+    assert len(_DERIVED) == before and kept in _DERIVED
