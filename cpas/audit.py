@@ -9,6 +9,7 @@ database trigger (see the migration that creates it).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import g, has_request_context, request
 from flask_login import current_user
@@ -87,9 +88,19 @@ def flush_pending_views() -> None:
         return
     from .database import write_transaction
 
+    # Read the actor now: the write transaction starts with a commit that expires the
+    # signed-in user, and reloading it there would hold SQLite's write lock for a SELECT.
+    actor = _current_actor()
+    snapshot = _Actor(getattr(actor, "id", None), getattr(actor, "organisation_id", None))
     with write_transaction():
         for action, kwargs in pending:
+            kwargs.setdefault("user", snapshot)
             record(action, **kwargs)  # type: ignore[arg-type]
+
+
+class _Actor(NamedTuple):
+    id: int | None
+    organisation_id: int | None
 
 
 def _current_actor() -> object | None:

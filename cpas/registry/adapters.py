@@ -10,12 +10,13 @@ and keeps integrations in the ``bcss_integration`` table. Screens say « Registr
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
 from flask import current_app
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import Select, and_, bindparam, case, or_, select
 
 from ..extensions import db
 from .birthdates import PartialDate, format_birth, search_window
@@ -167,6 +168,23 @@ def _record(row: Any, score: int = 0) -> PersonRecord:
     )
 
 
+@functools.cache
+def _phonetic_statement() -> Select:
+    """Built once (a statement object keeps its SQL cache key): plain rows, not ORM
+    objects, since the candidates are only read and ranked."""
+    return (
+        select(*RegisterPerson.__table__.columns)
+        .where(
+            RegisterPerson.last_key == bindparam("key"),
+            RegisterPerson.birth_date.between(bindparam("low"), bindparam("high")),
+        )
+        # A common name over a wide window has more candidates than the cap: keep the
+        # same-sounding first names among those ranked.
+        .order_by(case((RegisterPerson.first_key == bindparam("first_key"), 0), else_=1))
+        .limit(MAX_CANDIDATES)
+    )
+
+
 class BisExhausted(Exception):
     """Every serial of that birth date is taken (998 persons): cannot happen in practice."""
 
@@ -191,12 +209,8 @@ class LocalRegister:
         first_key = phonetic_key(query.first_name)
         # Plain rows, not ORM objects: the candidates are only read and ranked.
         rows = db.session.execute(
-            select(*RegisterPerson.__table__.columns)
-            .where(RegisterPerson.last_key == key, RegisterPerson.birth_date.between(low, high))
-            # A common name over a wide window has more candidates than the cap: keep the
-            # same-sounding first names among those ranked.
-            .order_by(case((RegisterPerson.first_key == first_key, 0), else_=1))
-            .limit(MAX_CANDIDATES)
+            _phonetic_statement(),
+            {"key": key, "low": low, "high": high, "first_key": first_key},
         ).all()
         folded_last = fold_name(query.last_name)
         folded_first = fold_name(query.first_name)

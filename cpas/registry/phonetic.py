@@ -11,6 +11,7 @@ Martin / Martain, Goossens / Gossens). Steps, in order:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -58,8 +59,10 @@ _COMPILED = tuple((re.compile(p), r) for p, r in _RULES)
 _DOUBLES = re.compile(r"(.)\1+")
 
 
+@functools.lru_cache(maxsize=8192)
 def fold_name(text: str | None) -> str:
-    """Upper case, accents removed, letters only."""
+    """Upper case, accents removed, letters only (memoised: ranking search candidates
+    folds the same few names hundreds of times)."""
     text = (text or "").replace("ç", "s").replace("Ç", "S")  # François → FRANSOIS
     decomposed = unicodedata.normalize("NFKD", text)
     letters = "".join(c for c in decomposed if not unicodedata.combining(c))
