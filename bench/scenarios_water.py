@@ -85,7 +85,7 @@ def _size() -> str:
 
 def _list_context(user: Any, q: str = "") -> dict:
     filters = filters_from("fse", {"q": q} if q else {})
-    listing = queries.list_query(user, filters, columns="table")
+    listing = queries.list_query(user, filters)
     page = paginate(
         listing.statement,
         1,

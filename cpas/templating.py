@@ -20,11 +20,7 @@ def format_money(value: Decimal | int | None) -> str:
     amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
     whole, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return f"{sign}{'.'.join(groups)},{cents} €"
+    return f"{sign}{format_thousands(int(whole))},{cents} €"
 
 
 def format_thousands(value: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -177,17 +178,8 @@ class User(UserMixin, db.Model):
             for profile in self.profiles:
                 codes |= profile.function_codes
             return frozenset(codes)
-        rows = db.session.execute(
-            select(Profile.all_access, ProfileFunction.code)
-            .join(user_profile, user_profile.c.profile_id == Profile.id)
-            .outerjoin(ProfileFunction, ProfileFunction.profile_id == Profile.id)
-            .where(user_profile.c.user_id == self.id)
-        ).all()
-        if any(all_access for all_access, _ in rows):
-            from .functions import ALL_FUNCTION_CODES  # late: domains import these models
-
-            return ALL_FUNCTION_CODES
-        return frozenset(code for _, code in rows if code is not None)
+        joined, all_access = db.session.execute(_codes_statement(), {"user_id": self.id}).one()
+        return _codes_from(joined, all_access)
 
     def has_function(self, code: str) -> bool:
         return code in self.function_codes
@@ -200,19 +192,14 @@ class User(UserMixin, db.Model):
         if row is None:
             return None
         user, joined, all_access = row
-        if all_access:
-            from .functions import ALL_FUNCTION_CODES  # late: domains import these models
-
-            user.__dict__["_function_codes"] = ALL_FUNCTION_CODES
-        else:
-            user.__dict__["_function_codes"] = frozenset((joined or "").split())
+        user.__dict__["_function_codes"] = _codes_from(joined, all_access)
         return user
 
 
 @functools.cache
-def _user_with_codes_statement() -> Select:
-    """Built once: a statement object keeps its SQL cache key, so running it again costs
-    neither the construction nor the key (a fifth of a small page's time otherwise)."""
+def _codes_columns() -> tuple[Any, Any]:
+    """Two columns correlated to ``user_account``: the user's function codes (joined by
+    spaces) and whether one of their profiles is « Tous les accès »."""
     mine = user_profile.c.user_id == User.id
     codes = (
         select(func.aggregate_strings(ProfileFunction.code, " "))
@@ -228,7 +215,27 @@ def _user_with_codes_statement() -> Select:
         .correlate(User)
         .exists()
     )
-    return select(User, codes, everything).where(User.id == bindparam("user_id"))
+    return codes, everything
+
+
+# Built once: a statement object keeps its SQL cache key, so running it again costs
+# neither the construction nor the key (a fifth of a small page's time otherwise).
+@functools.cache
+def _user_with_codes_statement() -> Select:
+    return select(User, *_codes_columns()).where(User.id == bindparam("user_id"))
+
+
+@functools.cache
+def _codes_statement() -> Select:
+    return select(*_codes_columns()).where(User.id == bindparam("user_id"))
+
+
+def _codes_from(joined: str | None, all_access: bool) -> frozenset[str]:
+    if all_access:
+        from .functions import ALL_FUNCTION_CODES  # late: domains import these models
+
+        return ALL_FUNCTION_CODES
+    return frozenset((joined or "").split())
 
 
 class AccountRequestStatus(enum.StrEnum):

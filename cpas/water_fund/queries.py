@@ -104,20 +104,18 @@ EXPORT_COLUMNS = (
     WaterRequest.requested_amount,
     WaterRequest.internal_ref,
 )
-#: ``list_query(columns=…)``: request objects, or plain rows of the table's or the
-#: export's columns (no ORM object to build for rows that are only displayed).
+#: ``list_query(columns=…)``: plain rows of the table's or the export's columns (no ORM
+#: object to build for rows that are only displayed or written out).
 COLUMN_SETS: dict[str, tuple[Any, ...]] = {
-    "request": (WaterRequest,),
     "table": TABLE_COLUMNS,
     "export": EXPORT_COLUMNS,
 }
 _ACTORS = frozenset(lc.NEXT_ACTOR.values())
 
 
-def list_query(user: User, f: ListFilters, *, columns: str = "request") -> Listing:
-    """Rows of the FAT/FSE table (one query): the request (or the columns of
-    ``COLUMN_SETS[columns]``), its CPAS name (``cpas_name``) and its file count
-    (``file_count``).
+def list_query(user: User, f: ListFilters, *, columns: str = "table") -> Listing:
+    """Rows of the FAT/FSE table (one query): the columns of ``COLUMN_SETS[columns]``,
+    the CPAS name (``cpas_name``) and the file count (``file_count``).
 
     The statement depends only on the shape of the filters; it is built once per shape
     and the request's values go in as parameters, so a page pays neither for building it

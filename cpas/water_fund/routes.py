@@ -105,7 +105,7 @@ def _register(kind: str) -> None:
     @route("", "list", fn + "view")
     def listing():  # type: ignore[no-untyped-def]
         filters = filters_from(kind, request.args)
-        listing = queries.list_query(_user(), filters, columns="table")
+        listing = queries.list_query(_user(), filters)
         page = paginate(
             listing.statement,
             page_number(),
@@ -320,7 +320,7 @@ def _register(kind: str) -> None:
         user = _user()
         filters = filters_from(kind, request.args)
         limit = max(exports.PDF_MAX_ROWS, 1)
-        listing = queries.list_query(user, filters, columns="table")
+        listing = queries.list_query(user, filters)
         page = paginate(listing.statement, 1, limit, scalars=False, params=listing.params)
         if page.total > exports.PDF_MAX_ROWS:
             flash(

@@ -48,6 +48,12 @@ def test_function_codes_are_the_union_of_the_users_own_profiles(
                 codes |= profile.function_codes
             assert user.function_codes == frozenset(codes)
         assert User.load_with_function_codes(999_999) is None
+        # A user loaded otherwise (no codes yet, profiles not loaded) asks for them alone.
+        db.session.remove()
+        plain = {u.id: db.session.get(User, u.id) for u in (both, other, nothing, admin)}
+        for user_id, user in plain.items():
+            assert "profiles" not in user.__dict__
+            assert user.function_codes == loaded[user_id].function_codes
 
 
 def test_signed_in_user_costs_one_query(app, client, make_user, login_as):
