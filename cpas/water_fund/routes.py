@@ -44,7 +44,7 @@ def _year(args: Any) -> int:
     return year if 2000 <= year <= 2100 else date.today().year
 
 
-#: The tables count their rows up to this many (« plus de 10 000 éléments »), so a page
+#: The tables count their rows up to this many (« plus de 10.000 éléments »), so a page
 #: of a huge year costs the same as a page of a small one.
 LIST_COUNT_LIMIT = 10_000
 LIST_PAGE_SIZE = 25
