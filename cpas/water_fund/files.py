@@ -1,15 +1,16 @@
-"""Upload checks: size and real content (magic bytes), stored under generated names."""
+"""Upload checks: size and real content (cpas.uploads), stored under generated names."""
 
 from __future__ import annotations
 
 import secrets
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
+
+from cpas.uploads import detect_kind, name_with_extension
 
 MAX_BYTES = 10 * 1024 * 1024
 FILE_TYPES = {
@@ -30,33 +31,7 @@ class CheckedFile:
     data: bytes
     mime_type: str
     original_name: str
-
-
-def _sniff(data: bytes) -> str | None:
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "application/msword"  # legacy Office (.doc, .xls)
-    if data.startswith(b"PK\x03\x04"):
-        import io
-
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            return None
-        if "[Content_Types].xml" in names:
-            if any(n.startswith("word/") for n in names):
-                return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            if any(n.startswith("xl/") for n in names):
-                return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if "mimetype" in names:
-            return "application/vnd.oasis.opendocument"
-    return None
+    ext: str = ""
 
 
 def check_upload(storage: FileStorage | None) -> CheckedFile:
@@ -68,13 +43,14 @@ def check_upload(storage: FileStorage | None) -> CheckedFile:
         raise UploadRefused("Le fichier dépasse 10 Mo.")
     if not data:
         raise UploadRefused("Le fichier est vide.")
-    mime = _sniff(data)
-    if mime is None:
+    kind = detect_kind(data)
+    if kind is None:
         raise UploadRefused(
             "Type de fichier non accepté : PDF, image (PNG, JPEG) ou document bureautique."
         )
-    name = secure_filename(storage.filename)[:200] or "fichier"
-    return CheckedFile(data=data, mime_type=mime, original_name=name)
+    # The detected content decides the extension, whatever name the sender gave.
+    name = name_with_extension(secure_filename(storage.filename)[:190], kind.ext)
+    return CheckedFile(data=data, mime_type=kind.mime, original_name=name, ext=kind.ext)
 
 
 def storage_dir() -> Path:
@@ -85,6 +61,6 @@ def storage_dir() -> Path:
 
 def store(checked: CheckedFile) -> str:
     """Write the file under a generated name; return that name."""
-    stored_name = secrets.token_hex(16)
+    stored_name = secrets.token_hex(16) + checked.ext
     (storage_dir() / stored_name).write_bytes(checked.data)
     return stored_name
