@@ -105,6 +105,16 @@ def start_session(user: User) -> None:
 
 
 def sign_out(user: User) -> None:
+    """End every session of the user on the server, then clear this browser's. Commits.
+
+    The cookie is signed, not stored: bumping ``session_version`` is what makes a copy of
+    it useless (the user loader already compares the version, so no extra query)."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
     audit.record("auth.logout", obj=user, user=user)
     db.session.commit()
     logout_user()
