@@ -15,7 +15,11 @@ class Defaults:
     # Sessions
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
+    # None: on unless DEBUG or TESTING (resolved in security.init_app). A plain-HTTP
+    # intranet sets SESSION_COOKIE_SECURE=0, else the browser never sends the cookie back.
+    SESSION_COOKIE_SECURE: bool | None = None
+    # Strict-Transport-Security on HTTPS responses (0 leaves the header out)
+    HSTS_MAX_AGE = 365 * 24 * 3600
     SESSION_COOKIE_NAME = "cpas_session"
     IDLE_TIMEOUT_MINUTES = 30
     ABSOLUTE_SESSION_HOURS = 10
@@ -41,6 +45,12 @@ class Defaults:
     # Behind a reverse proxy: number of trusted proxies (X-Forwarded-For/Proto)
     PROXY_FIX_X_FOR = 0
     PAGE_SIZE = 25
+    # Background exports: a running job with no progress for this long lost its consumer
+    # (kill -9, crash); it is queued again once, then marked failed.
+    EXPORT_STALE_SECONDS = 300
+    # Backups (flask backup / restore): a folder outside instance/ survives its loss;
+    # None means instance/backups.
+    BACKUP_DIR: str | None = None
 
 
 ENV_KEYS = (
@@ -57,8 +67,18 @@ ENV_KEYS = (
     "ABSOLUTE_SESSION_HOURS",
     "SESSION_COOKIE_SECURE",
     "PROXY_FIX_X_FOR",
+    "HSTS_MAX_AGE",
+    "EXPORT_STALE_SECONDS",
+    "BACKUP_DIR",
 )
-INT_KEYS = {"MAIL_PORT", "IDLE_TIMEOUT_MINUTES", "ABSOLUTE_SESSION_HOURS", "PROXY_FIX_X_FOR"}
+INT_KEYS = {
+    "MAIL_PORT",
+    "IDLE_TIMEOUT_MINUTES",
+    "ABSOLUTE_SESSION_HOURS",
+    "PROXY_FIX_X_FOR",
+    "HSTS_MAX_AGE",
+    "EXPORT_STALE_SECONDS",
+}
 BOOL_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"}
 
 

@@ -159,6 +159,11 @@ SECURITY_HEADERS = {
 def _security_headers(response: Any) -> Any:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    max_age = current_app.config["HSTS_MAX_AGE"]
+    if request.is_secure and max_age:
+        # Only over HTTPS (behind the proxy: its forwarded scheme): a browser that saw it
+        # refuses plain HTTP to this host, which would lock out a plain-HTTP intranet.
+        response.headers["Strict-Transport-Security"] = f"max-age={max_age}"
     if request.endpoint not in STATIC_ENDPOINTS:
         # Pages may show personal data: never keep them in a browser or proxy cache.
         response.headers["Cache-Control"] = "no-store"
@@ -181,6 +186,12 @@ def _load_user(user_id: str) -> Any:
 
 
 def init_app(app: Flask) -> None:
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        # Secure by default; the development server and the tests serve plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+    from .accesslog import scrub_werkzeug_log
+
+    scrub_werkzeug_log()  # the development server's access lines: no query, no token
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Veuillez vous connecter pour accéder à cette page."
     login_manager.session_protection = "basic"
