@@ -6,16 +6,24 @@ of one simulation (same NISS and budget number), never more than |solde| for the
 month; montant total octroyé = mensuel octroyé × mois; total subventionnable = mensuel
 subventionné × mois; à payer après la période = total octroyé − total payé.
 A line counts only when « complet ».
+
+Two entry points give the same figures: ``compute()`` explains every line (problems and
+warnings, for the table and the export) and ``summarise_lines()`` gives only the
+« Rapport Unique » totals, without building any text (the summary of a whole campaign).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
+
+from flask_babel import gettext as _
+
+from ..templating import format_money
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -29,6 +37,18 @@ ACTIVATION_CHOICES = {
 }
 PAYMENT_CHOICES = {"mensuelle": "Mensuelle", "unique": "Unique"}
 
+#: The encoded fields a « complet » line needs, in the order the message lists them.
+REQUIRED = (
+    ("activation", "parcours d'activation"),
+    ("decision_date", "date de décision"),
+    ("monthly_granted", "montant mensuel octroyé"),
+    ("period_start", "période d'octroi début"),
+    ("period_end", "période d'octroi fin"),
+    ("months", "nombre de mois"),
+    ("payment", "paiement"),
+    ("total_paid", "montant total payé"),
+)
+
 
 def cents(value: Decimal) -> Decimal:
     """Round to the cent, for display and export only."""
@@ -41,6 +61,7 @@ def months_spanned(start: date, end: date) -> int:
 
 
 def month_keys(start: date, end: date) -> list[tuple[int, int]]:
+    """Return the (year, month) of every month the period touches."""
     keys = []
     year, month = start.year, start.month
     while (year, month) <= (end.year, end.month):
@@ -74,20 +95,37 @@ class LineResult:
     warnings: list[str] = field(default_factory=list)  # rules that reduce the subsidy
 
 
+def is_complete(line: LineLike) -> bool:
+    """Tell whether a line is « complet » (what ``check_line`` says, without its texts)."""
+    activation, payment = line.activation, line.payment
+    granted, months, paid = line.monthly_granted, line.months, line.total_paid
+    start, end = line.period_start, line.period_end
+    if (
+        not activation  # None or ""
+        or not payment
+        or line.decision_date is None
+        or granted is None
+        or start is None
+        or end is None
+        or months is None
+        or paid is None
+    ):
+        return False
+    # (end.year - start.year) * 12 + end.month - start.month + 1 is months_spanned, inlined:
+    # this runs once per line of every campaign summary.
+    return (
+        start <= end
+        and 1 <= months <= (end.year - start.year) * 12 + end.month - start.month + 1
+        and paid <= granted * months
+    )
+
+
 def check_line(line: LineLike) -> list[str]:
     """What is missing or incoherent on a line (empty list: « complet »)."""
+    if is_complete(line):
+        return []
     problems = []
-    required = {
-        "activation": "parcours d'activation",
-        "decision_date": "date de décision",
-        "monthly_granted": "montant mensuel octroyé",
-        "period_start": "période d'octroi début",
-        "period_end": "période d'octroi fin",
-        "months": "nombre de mois",
-        "payment": "paiement",
-        "total_paid": "montant total payé",
-    }
-    missing = [label for name, label in required.items() if getattr(line, name) in (None, "")]
+    missing = [label for name, label in REQUIRED if getattr(line, name) in (None, "")]
     if missing:
         problems.append("À compléter : " + ", ".join(missing) + ".")
     if line.period_start and line.period_end:
@@ -109,53 +147,84 @@ def check_line(line: LineLike) -> list[str]:
     return problems
 
 
+class _Balances:
+    """What the lines of each simulation already took of |solde|, month by month.
+
+    Only simulations with several eligible lines need this bookkeeping; a month is the
+    integer ``year * 12 + month`` so a period is a ``range``.
+    """
+
+    def __init__(self, eligible: Counter) -> None:
+        self.shared = {key for key, count in eligible.items() if count > 1}
+        self.used: dict[tuple[str, str], dict[int, Decimal]] = {}
+
+    def monthly(self, line: LineLike, granted: Decimal, cap: Decimal) -> Decimal:
+        """Take this line's monthly subsidy from its simulation's balance and return it."""
+        key = (line.niss, line.budget_number)
+        if key not in self.shared:
+            return min(granted, cap)
+        start, end = line.period_start, line.period_end
+        span = range(start.year * 12 + start.month, end.year * 12 + end.month + 1)
+        used = self.used.setdefault(key, {})
+        room = min(cap - used.get(m, ZERO) for m in span)
+        monthly = min(granted, max(room, ZERO))
+        for m in span:
+            used[m] = used.get(m, ZERO) + monthly
+        return monthly
+
+
+def _eligible(line: LineLike, complete: bool, period_start: date, period_end: date) -> bool:
+    """A complete line with a negative balance and a decision within the period."""
+    return (
+        complete
+        and line.balance is not None
+        and line.balance < 0
+        and period_start <= line.decision_date <= period_end
+    )
+
+
 def compute(lines: Sequence[LineLike], period_start: date, period_end: date) -> list[LineResult]:
     """Compute every line, in order; lines of one simulation share |solde| per month."""
-    used: dict[tuple[str, str], dict[tuple[int, int], Decimal]] = defaultdict(
-        lambda: defaultdict(lambda: ZERO)
+    # The texts are looked up once per call, not once per line.
+    positive = _("Solde positif ou nul : rien n'est subventionnable.")
+    outside = _("Décision hors de la période de subvention : rien n'est subventionnable.")
+    over_shared = _(
+        "Les lignes de cette simulation dépassent le solde pour les mêmes mois : seuls "
+        "%(amount)s par mois sont subventionnables."
     )
-    # Only simulations with several lines need the per-month bookkeeping.
-    per_simulation: dict[tuple[str, str], int] = defaultdict(int)
-    for line in lines:
-        per_simulation[(line.niss, line.budget_number)] += 1
+    capped = _("Montant octroyé supérieur au solde : plafonné à %(amount)s par mois.")
+    problems_of = [check_line(line) for line in lines]
+    balances = _Balances(
+        Counter(
+            (line.niss, line.budget_number)
+            for line, problems in zip(lines, problems_of, strict=True)
+            if _eligible(line, not problems, period_start, period_end)
+        )
+    )
     results = []
-    for line in lines:
-        problems = check_line(line)
-        result = LineResult(complete=not problems, problems=problems)
+    for line, problems in zip(lines, problems_of, strict=True):
+        complete = not problems
         granted = line.monthly_granted or ZERO
         months = line.months or 0
-        result.total_granted = granted * months
-        result.to_pay_after = result.total_granted - (line.total_paid or ZERO)
+        total_granted = granted * months
+        result = LineResult(
+            complete=complete,
+            total_granted=total_granted,
+            to_pay_after=total_granted - (line.total_paid or ZERO),
+            problems=problems,
+        )
         balance = line.balance if line.balance is not None else ZERO
         if balance >= 0:
-            result.warnings.append("Solde positif ou nul : rien n'est subventionnable.")
+            result.warnings.append(positive)
         elif line.decision_date and not period_start <= line.decision_date <= period_end:
-            result.warnings.append(
-                "Décision hors de la période de subvention : rien n'est subventionnable."
-            )
-        elif result.complete and line.period_start and line.period_end:
+            result.warnings.append(outside)
+        elif complete:
             cap = -balance
-            key = (line.niss, line.budget_number)
-            shared = per_simulation[key] > 1
-            if shared:
-                shares = used[key]
-                span = month_keys(line.period_start, line.period_end)
-                room = min((cap - shares[m] for m in span), default=cap)
-            else:
-                room = cap
-            monthly = min(granted, max(room, ZERO))
+            monthly = balances.monthly(line, granted, cap)
             if monthly < min(granted, cap):
-                result.warnings.append(
-                    "Les lignes de cette simulation dépassent le solde pour les mêmes mois : "
-                    f"seuls {cents(monthly)} € par mois sont subventionnables."
-                )
+                result.warnings.append(over_shared % {"amount": format_money(monthly)})
             elif granted > cap:
-                result.warnings.append(
-                    f"Montant octroyé supérieur au solde : plafonné à {cents(cap)} € par mois."
-                )
-            if shared:
-                for m in span:
-                    shares[m] += monthly
+                result.warnings.append(capped % {"amount": format_money(cap)})
             result.monthly_subsidised = monthly
             result.total_subsidisable = monthly * months
         results.append(result)
@@ -175,6 +244,29 @@ class Summary:
     incomplete_lines: int
 
 
+def _summary(
+    subsidy: Decimal,
+    granted: Decimal,
+    subsidisable: Decimal,
+    paid: Decimal,
+    remaining: Decimal,
+    complete: int,
+    incomplete: int,
+) -> Summary:
+    subsidised = min(subsidisable, subsidy)
+    return Summary(
+        subsidy=subsidy,
+        total_granted=granted,
+        total_subsidisable=subsidisable,
+        total_paid=paid,
+        remaining_after=remaining,
+        subsidised=subsidised,
+        to_repay=max(subsidy - subsidised, ZERO),
+        complete_lines=complete,
+        incomplete_lines=incomplete,
+    )
+
+
 def summarise(
     subsidy: Decimal, lines: Iterable[LineLike], results: Iterable[LineResult]
 ) -> Summary:
@@ -190,15 +282,27 @@ def summarise(
         subsidisable += result.total_subsidisable
         paid += line.total_paid or ZERO
         remaining += result.to_pay_after
-    subsidised = min(subsidisable, subsidy)
-    return Summary(
-        subsidy=subsidy,
-        total_granted=granted,
-        total_subsidisable=subsidisable,
-        total_paid=paid,
-        remaining_after=remaining,
-        subsidised=subsidised,
-        to_repay=max(subsidy - subsidised, ZERO),
-        complete_lines=complete,
-        incomplete_lines=incomplete,
+    return _summary(subsidy, granted, subsidisable, paid, remaining, complete, incomplete)
+
+
+def summarise_lines(
+    subsidy: Decimal, lines: Sequence[LineLike], period_start: date, period_end: date
+) -> Summary:
+    """Return ``summarise(subsidy, lines, compute(lines, …))`` without explaining each line."""
+    complete_lines = [line for line in lines if is_complete(line)]
+    eligible = [line for line in complete_lines if _eligible(line, True, period_start, period_end)]
+    balances = _Balances(Counter((line.niss, line.budget_number) for line in eligible))
+    # Sums of products stay exact: Decimal × int, added in Decimal.
+    granted = sum((line.monthly_granted * line.months for line in complete_lines), ZERO)
+    paid = sum((line.total_paid for line in complete_lines), ZERO)
+    subsidisable = sum(
+        (
+            balances.monthly(line, line.monthly_granted, -line.balance) * line.months
+            for line in eligible
+        ),
+        ZERO,
+    )
+    complete = len(complete_lines)
+    return _summary(
+        subsidy, granted, subsidisable, paid, granted - paid, complete, len(lines) - complete
     )
