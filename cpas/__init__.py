@@ -106,8 +106,10 @@ def _refuse_default_secret(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    from flask import session
+    from flask import has_request_context, session
 
+    if not has_request_context():
+        return "fr"  # background jobs, CLI and e-mails sent outside a request: French source
     if current_user and getattr(current_user, "is_authenticated", False):
         return current_user.locale
     return session.get("locale") or request.accept_languages.best_match(["fr", "nl"]) or "fr"

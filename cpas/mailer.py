@@ -17,23 +17,31 @@ from .timeutil import utcnow
 
 
 def send_mail(to: str | list[str], subject: str, body: str) -> None:
-    """Send a plain-text message, or write it to the outbox when no SMTP server is set."""
-    recipients = [to] if isinstance(to, str) else list(to)
+    """Send a plain-text message to each recipient separately (SMTP, or the outbox folder).
+
+    One message per recipient: a shared To: line would tell every user of an organisation
+    who else was told, and whose address it is."""
+    recipients = list(dict.fromkeys([to] if isinstance(to, str) else to))
     if not recipients:
         return
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     if current_app.config.get("MAIL_SERVER"):
-        mail.send(Message(subject=subject, recipients=recipients, body=body, sender=sender))
+        with mail.connect() as connection:  # one SMTP session for all the messages
+            for address in recipients:
+                connection.send(
+                    Message(subject=subject, recipients=[address], body=body, sender=sender)
+                )
         return
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = ", ".join(recipients)
-    message["Subject"] = subject
-    message.set_content(body)
     outbox = Path(current_app.instance_path) / "outbox"
     outbox.mkdir(parents=True, exist_ok=True)
-    name = f"{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
-    (outbox / name).write_bytes(bytes(message))
+    for address in recipients:
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = address
+        message["Subject"] = subject
+        message.set_content(body)
+        name = f"{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+        (outbox / name).write_bytes(bytes(message))
 
 
 def link_to(endpoint: str, **values: object) -> str:

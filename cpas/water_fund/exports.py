@@ -26,7 +26,7 @@ HEADERS = [
     "Prénom",
     "Numéro client",
     "CPAS",
-    "Distributeur (ID)",
+    "Distributeur",
     "Montant approuvé / accepté",
     "Montant demandé",
     "Date création",

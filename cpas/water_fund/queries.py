@@ -211,6 +211,14 @@ def _list_statement(
 def export_rows(user: User, f: ListFilters):  # type: ignore[no-untyped-def]
     """The filtered view as export rows, streamed from the database."""
     listing = list_query(user, f, columns="export")
+    # Names, not ids, in the sheet: distributors are few, one small read beats a join per row.
+    distributors = dict(
+        db.session.execute(
+            select(Organisation.id, Organisation.name).where(
+                Organisation.kind == OrganisationKind.DISTRIBUTOR.value
+            )
+        ).all()
+    )
     # Plain rows of the exported columns, 1000 at a time: memory stays flat on 50k rows.
     result = db.session.execute(
         listing.statement, listing.params, execution_options={"yield_per": 1000}
@@ -222,7 +230,7 @@ def export_rows(user: User, f: ListFilters):  # type: ignore[no-untyped-def]
             row.first_name,
             row.client_number,
             row.cpas_name,
-            row.distributor_id,
+            distributors.get(row.distributor_id, ""),
             row.granted_amount,
             row.requested_amount,
             row.created_at,

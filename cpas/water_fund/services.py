@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -310,21 +311,30 @@ def recipients(row: WaterRequest, by: User) -> list[str]:
 
 
 def notify(row: WaterRequest, by: User) -> None:
-    """Email the status change: request ID, status, link; no personal data but the name."""
+    """Email the status change to each recipient apart: request number, status, link.
+
+    No beneficiary's name: an e-mail leaves the intranet (mail servers, phones, forwards);
+    the number is enough to open the request once signed in."""
     to = recipients(row, by)
     if not to:
         return
-    kind = lc.KIND_LABELS[row.kind]
-    status = lc.STATUS_LABELS[row.status]
-    link = link_to("water_fund.request_detail", request_id=row.id)
+    values = {
+        "kind": lc.KIND_LABELS[row.kind],
+        "number": row.id,
+        "status": lc.STATUS_LABELS[row.status],
+        "next": lc.NEXT_ACTOR[row.status],
+        "link": link_to("water_fund.request_detail", request_id=row.id),
+    }
     send_mail(
         to,
-        f"Demande {kind} n° {row.id} : {status}",
-        f"Bonjour,\n\nLa demande d'intervention {kind} n° {row.id} "
-        f"(bénéficiaire : {row.last_name} {row.first_name}) est passée au statut « {status} ».\n"
-        f"Action suivante : {lc.NEXT_ACTOR[row.status]}.\n\nConsulter la demande : {link}\n\n"
-        "Vous recevez ce message selon vos réglages de notifications, modifiables dans "
-        "« Gestion des notifications ».\n",
+        _("Demande %(kind)s n° %(number)s : %(status)s", **values),
+        _(
+            "Bonjour,\n\nLa demande d'intervention %(kind)s n° %(number)s est passée au statut "
+            "« %(status)s ».\nAction suivante : %(next)s.\n\nConsulter la demande : %(link)s\n\n"
+            "Vous recevez ce message selon vos réglages de notifications, modifiables dans "
+            "« Gestion des notifications ».\n",
+            **values,
+        ),
     )
 
 
