@@ -7,6 +7,7 @@ require others (``requires``): saving a profile adds what is missing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import import_module
 
 from ..domains import FUNCTION_PACKAGES
@@ -58,9 +59,28 @@ def _collect() -> tuple[tuple[FunctionGroup, ...], tuple[NavItem, ...]]:
     return tuple(groups), tuple(sorted(nav, key=lambda n: n.order))
 
 
-TREE, NAVIGATION = _collect()
+TREE, _NAVIGATION = _collect()
 FUNCTIONS: dict[str, Function] = {f.code: f for g in TREE for f in g.functions}
 ALL_FUNCTION_CODES: frozenset[str] = frozenset(FUNCTIONS)
+#: The side of each function: the organisation kinds whose work uses it.
+FUNCTION_KINDS: dict[str, tuple[str, ...]] = {
+    f.code: g.kinds_of(f) for g in TREE for f in g.functions
+}
+
+
+def codes_for_kind(kind: str) -> frozenset[str]:
+    """The function codes an organisation of this kind has a use for."""
+    return frozenset(code for code, kinds in FUNCTION_KINDS.items() if kind in kinds)
+
+
+# A menu entry guarded by a function is shown only to the kinds of that function, so the
+# side is declared once (on the function) and the menu follows it.
+NAVIGATION: tuple[NavItem, ...] = tuple(
+    replace(item, kinds=FUNCTION_KINDS[item.code])
+    if item.kinds is None and item.code is not None
+    else item
+    for item in _NAVIGATION
+)
 
 
 def complete_dependencies(codes: set[str]) -> tuple[set[str], set[str]]:

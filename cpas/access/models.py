@@ -53,7 +53,9 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    ins_code: Mapped[str | None] = mapped_column(String(5))
+    #: The municipality's INS code (CPAS only): one CPAS per code, it is what tells a REDI
+    #: sheet's rows apart. NULL for the other kinds (several NULLs are allowed).
+    ins_code: Mapped[str | None] = mapped_column(String(5), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

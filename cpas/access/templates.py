@@ -1,10 +1,21 @@
-"""Predefined profile templates (seed 002): they pre-tick a sensible set of functions."""
+"""Predefined profile templates (seed 002): they pre-tick the functions of a role's daily work.
+
+A template names the parts of the tree its role works in (code prefixes); the set it ticks
+is that selection restricted to the functions of its organisation's side (``kinds``
+declared on each function in the domains' ``functions.py``). So a CPAS template never
+ticks what only a distributor does (approve, pay) and a distributor template never ticks
+what only a CPAS does (create, add the invoice and validate).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .functions import ALL_FUNCTION_CODES, complete_dependencies
+from .function_types import CPAS, DISTRIBUTOR, FUND_MANAGER
+from .functions import codes_for_kind, complete_dependencies
+
+#: Everything of the water fund that the organisation's side uses.
+WATER = ("water.",)
 
 
 @dataclass(frozen=True)
@@ -12,17 +23,24 @@ class ProfileTemplate:
     key: str
     name_fr: str
     name_nl: str
-    kinds: tuple[str, ...]
-    prefixes: tuple[str, ...]  # function codes starting with one of these
+    kind: str
+    prefixes: tuple[str, ...]  # function codes starting with one of these (or equal)
     excluded: tuple[str, ...] = ()
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return (self.kind,)
+
     def codes(self) -> set[str]:
+        """The ticked codes: the role's parts of the tree, on its side only."""
+        own_side = codes_for_kind(self.kind)
         chosen = {
             c
-            for c in ALL_FUNCTION_CODES
-            if c.startswith(self.prefixes) and not c.startswith(self.excluded or ("\0",))
+            for c in own_side
+            if c.startswith(self.prefixes) and not (self.excluded and c.startswith(self.excluded))
         }
-        return complete_dependencies(chosen)[0]
+        complete, _added = complete_dependencies(chosen)
+        return complete & own_side
 
 
 TEMPLATES: tuple[ProfileTemplate, ...] = (
@@ -30,47 +48,33 @@ TEMPLATES: tuple[ProfileTemplate, ...] = (
         "director",
         "Directeur général / Secrétaire",
         "Algemeen directeur / Secretaris",
-        ("cpas",),
-        (
-            "dossiers.",
-            "requests.",
-            "inquiry.",
-            "council.",
-            "centre.",
-            "deadlines.",
-            "water.",
-            "redi.",
-            "access.audit",
-        ),
+        CPAS,
+        ("dossiers.", "household.", "integrations.", "centre.", *WATER, "redi.", "access.audit"),
+        ("redi.sign_president",),  # the President of the Council signs for himself
     ),
     ProfileTemplate(
         "admin_agent",
         "Agent administratif",
         "Administratief medewerker",
-        ("cpas",),
-        (
-            "dossiers.view",
-            "dossiers.search",
-            "dossiers.create",
-            "deadlines.",
-            "water.",
-            "centre.view",
-        ),
+        CPAS,
+        ("dossiers.view", "dossiers.search", "dossiers.create", *WATER, "centre.view"),
     ),
     ProfileTemplate(
         "social_worker",
         "Travailleur social",
         "Maatschappelijk werker",
-        ("cpas",),
+        CPAS,
         (
             "dossiers.",
-            "requests.",
-            "inquiry.",
             "household.",
             "integrations.",
-            "deadlines.",
             "water.fat.",
             "water.fse.",
+            # The FAT invoice is a file: without it an approved FAT cannot be validated.
+            "water.files",
+            "water.notifications",
+            "water.dashboard",
+            "centre.view",
         ),
         ("dossiers.archive",),
     ),
@@ -78,30 +82,27 @@ TEMPLATES: tuple[ProfileTemplate, ...] = (
         "finance",
         "Directeur financier / Receveur",
         "Financieel directeur / Ontvanger",
-        ("cpas",),
-        ("redi.", "water.", "dossiers.view", "dossiers.search"),
+        CPAS,
+        ("redi.", *WATER, "dossiers.view", "dossiers.search"),
+        ("redi.sign_",),  # the President and the Director general sign the report
     ),
-)
-
-
-DISTRIBUTOR_TEMPLATES: tuple[ProfileTemplate, ...] = (
     ProfileTemplate(
         "distributor_agent",
         "Agent du distributeur",
         "Medewerker van de distributeur",
-        ("distributor",),
-        ("water.",),
+        DISTRIBUTOR,
+        WATER,
     ),
     ProfileTemplate(
         "fund_manager_agent",
         "Gestionnaire du fonds",
         "Beheerder van het fonds",
-        ("fund_manager",),
-        ("water.",),
+        FUND_MANAGER,
+        WATER,
     ),
 )
-TEMPLATES = TEMPLATES + DISTRIBUTOR_TEMPLATES
 
 
 def templates_for(kind: str) -> list[ProfileTemplate]:
-    return [t for t in TEMPLATES if kind in t.kinds]
+    """The predefined templates of an organisation kind."""
+    return [t for t in TEMPLATES if t.kind == kind]

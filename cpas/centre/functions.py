@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..access.function_types import CPAS, FunctionGroup, NavItem
 from ..access.function_types import Function as F
-from ..access.function_types import FunctionGroup, NavItem
 
 GROUPS: tuple[FunctionGroup, ...] = (
     FunctionGroup(
@@ -29,6 +29,7 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 ("centre.view",),
             ),
         ),
+        kinds=(CPAS,),
     ),
 )
 NAV: tuple[NavItem, ...] = (

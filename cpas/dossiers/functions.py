@@ -6,8 +6,8 @@ the household and the BCSS integrations, each needing dossier search and consult
 
 from __future__ import annotations
 
+from ..access.function_types import CPAS, FunctionGroup, NavItem
 from ..access.function_types import Function as F
-from ..access.function_types import FunctionGroup, NavItem
 
 SEARCH = "dossiers.search"
 VIEW = "dossiers.view"
@@ -45,6 +45,7 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 (VIEW,),
             ),
         ),
+        kinds=(CPAS,),
     ),
     FunctionGroup(
         "household",
@@ -64,6 +65,7 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 ("household.view",),
             ),
         ),
+        kinds=(CPAS,),
     ),
     FunctionGroup(
         "integrations",
@@ -83,6 +85,7 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 ("integrations.view",),
             ),
         ),
+        kinds=(CPAS,),
     ),
 )
 NAV: tuple[NavItem, ...] = (

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from ..access.function_types import CPAS, FunctionGroup, NavItem
 from ..access.function_types import Function as F
-from ..access.function_types import FunctionGroup, NavItem
+
+#: The organisations that use REDI; the blueprint refuses every other kind.
+KINDS: tuple[str, ...] = (CPAS,)
 
 GROUPS: tuple[FunctionGroup, ...] = (
     FunctionGroup(
@@ -49,6 +52,8 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 ("redi.view",),
             ),
         ),
+        # A subsidy of the CPAS: distributors and the fund manager have no part in it.
+        kinds=KINDS,
     ),
 )
 NAV: tuple[NavItem, ...] = (NavItem("redi.index", "Subvention REDI", "redi.view", 40),)

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from ..access.function_types import (
+    CPAS,
+    DISTRIBUTOR,
+    EVERY_KIND,
+    FUND_MANAGER,
+    FunctionGroup,
+    NavItem,
+)
 from ..access.function_types import Function as F
-from ..access.function_types import FunctionGroup, NavItem
+
+# Sides (seed 000): the CPAS submits, completes and asks; the distributor decides and pays;
+# both may cancel and exchange files; the fund manager reads and encodes drawing rights.
+BOTH_SIDES = (CPAS, DISTRIBUTOR)
 
 
 def _kind_group(kind: str, label: str) -> FunctionGroup:
@@ -19,30 +30,35 @@ def _kind_group(kind: str, label: str) -> FunctionGroup:
                 f"Créer une demande {label}",
                 f"Aanvraag {label} aanmaken",
                 (view,),
+                kinds=(CPAS,),
             ),
             F(
                 f"water.{kind}.edit",
                 f"Éditer une demande {label}",
                 f"Aanvraag {label} bewerken",
                 (view,),
+                kinds=(CPAS,),
             ),
             F(
                 f"water.{kind}.cancel",
                 f"Annuler une demande {label}",
                 f"Aanvraag {label} annuleren",
                 (view,),
+                kinds=BOTH_SIDES,
             ),
             F(
                 f"water.{kind}.request_info",
                 f"Demander une information (CPAS, {label})",
                 f"Informatie vragen (OCMW, {label})",
                 (view,),
+                kinds=(CPAS,),
             ),
             F(
                 f"water.{kind}.decide",
                 f"Approuver / refuser / répondre (distributeur, {label})",
                 f"Goedkeuren / weigeren / antwoorden (distributeur, {label})",
                 (view,),
+                kinds=(DISTRIBUTOR,),
             ),
             *(
                 (
@@ -51,6 +67,7 @@ def _kind_group(kind: str, label: str) -> FunctionGroup:
                         "Ajouter la facture et valider (CPAS, FAT)",
                         "Factuur toevoegen en valideren (OCMW, FAT)",
                         (view,),
+                        kinds=(CPAS,),
                     ),
                 )
                 if kind == "fat"
@@ -61,8 +78,10 @@ def _kind_group(kind: str, label: str) -> FunctionGroup:
                 f"Confirmer le paiement (distributeur, {label})",
                 f"Betaling bevestigen (distributeur, {label})",
                 (view,),
+                kinds=(DISTRIBUTOR,),
             ),
         ),
+        kinds=EVERY_KIND,
     )
 
 
@@ -79,8 +98,15 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 "water.files",
                 "Ajouter et télécharger des fichiers",
                 "Bestanden toevoegen en downloaden",
+                kinds=BOTH_SIDES,
             ),
-            F("water.notifications", "Gérer ses notifications", "Meldingen beheren"),
+            # Status e-mails go to the two sides of a request, never to the fund manager.
+            F(
+                "water.notifications",
+                "Gérer ses notifications",
+                "Meldingen beheren",
+                kinds=BOTH_SIDES,
+            ),
             F("water.export", "Exporter (Excel, PDF)", "Exporteren (Excel, PDF)"),
             F("water.rights.view", "Consulter les droits de tirage", "Trekkingsrechten raadplegen"),
             F(
@@ -88,8 +114,10 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 "Encoder les droits de tirage (gestionnaire du fonds)",
                 "Trekkingsrechten invoeren (fondsbeheerder)",
                 ("water.rights.view",),
+                kinds=(FUND_MANAGER,),
             ),
         ),
+        kinds=EVERY_KIND,
     ),
 )
 NAV: tuple[NavItem, ...] = (
