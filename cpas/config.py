@@ -28,6 +28,13 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_IP = 30
     PASSWORD_RESET_HOURS = 1
+    # Reset e-mails and public account requests: every attempt counts, per account and IP
+    PASSWORD_RESET_WINDOW_MINUTES = 60
+    PASSWORD_RESET_MAX_PER_ACCOUNT = 3
+    PASSWORD_RESET_MAX_PER_IP = 20
+    ACCOUNT_REQUEST_WINDOW_MINUTES = 60
+    ACCOUNT_REQUEST_MAX_PER_ACCOUNT = 3
+    ACCOUNT_REQUEST_MAX_PER_IP = 5
     # Mail: no MAIL_SERVER means .eml files in instance/outbox/
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25

@@ -378,11 +378,15 @@ def account_request():  # type: ignore[no-untyped-def]
         (o.id, f"{o.name} ({o.kind_label})") for o in queries.requestable_organisations()
     ]
     if request.method == "POST":
-        if form.website.data:  # honeypot filled: a robot; answer as if all went well
+        from ..auth.services import ThrottleScope, count_attempt
+
+        ip = request.remote_addr or "?"
+        # Counted before anything else: robots, invalid forms, known and unknown e-mails.
+        allowed = count_attempt(ThrottleScope.ACCOUNT_REQUEST, form.email.data or "", ip)
+        if allowed and form.website.data:  # honeypot filled: a robot; answer as if all went well
             flash(ACCOUNT_REQUEST_SENT, "success")
             return redirect(url_for("auth.login"))
-        ip = request.remote_addr or "?"
-        if services.recent_account_requests_from(ip) >= 5:
+        if not allowed:
             return render_template(
                 "access/account_request_form.html",
                 form=form,

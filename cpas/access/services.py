@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import audit
@@ -202,9 +203,12 @@ def reactivate_user(user: User, by: User) -> None:
 def submit_account_request(data: dict, ip: str) -> None:
     """Store a pending request, or tell an existing account holder by email. Commits.
 
-    The caller shows the same answer in both cases (no account enumeration).
+    The caller shows the same answer in both cases (no account enumeration), and both
+    cases do the same work, so that they also take the same time: one password hash, one
+    commit, one e-mail to the typed address.
     """
     email = data["email"].strip().lower()
+    password_hash = hash_password(data["password"])  # also for a known e-mail: same time
     existing = db.session.scalar(select(User.id).where(User.email == email))
     if existing is not None:
         audit.record("access.account_request_duplicate", outcome="refused")
@@ -237,6 +241,14 @@ def submit_account_request(data: dict, ip: str) -> None:
         organisation_id=request_row.organisation_id,
     )
     db.session.commit()
+    send_mail(
+        email,
+        _("Demande de compte – Intranet CPAS"),
+        _(
+            "Bonjour,\n\nNous avons bien reçu votre demande de compte. Un administrateur "
+            "l'examinera ; vous recevrez un e-mail dès qu'une décision sera prise.\n"
+        ),
+    )
 
 
 def recent_account_requests_from(ip: str, minutes: int = 60) -> int:

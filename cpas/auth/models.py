@@ -12,15 +12,28 @@ from ..extensions import db
 from ..timeutil import utcnow
 
 
+class ThrottleScope:
+    """What an attempt was for: each scope has its own limits."""
+
+    LOGIN = "login"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a scope name, not a secret
+    ACCOUNT_REQUEST = "account_request"
+
+
 class LoginAttempt(db.Model):
-    """One sign-in attempt; the account is identified by a hash of the email, not the email."""
+    """One throttled attempt (sign-in, reset e-mail, account request), counted per scope.
+
+    The account is identified by a salted hash of the email, never the email itself."""
 
     __table_args__ = (
-        Index("ix_login_attempt_account_at", "account_key", "at"),
-        Index("ix_login_attempt_ip_at", "ip", "at"),
+        Index("ix_login_attempt_scope_account_at", "scope", "account_key", "at"),
+        Index("ix_login_attempt_scope_ip_at", "scope", "ip", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(
+        String(20), default=ThrottleScope.LOGIN, server_default=ThrottleScope.LOGIN
+    )
     at: Mapped[datetime] = mapped_column(default=utcnow)
     account_key: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str] = mapped_column(String(45))

@@ -59,7 +59,7 @@ def logout():  # type: ignore[no-untyped-def]
 def forgot_password():  # type: ignore[no-untyped-def]
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, request.remote_addr or "?")
         flash(RESET_SENT, "info")
         return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200

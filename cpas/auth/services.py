@@ -16,7 +16,7 @@ from ..access.models import User
 from ..extensions import db
 from ..mailer import send_mail
 from ..timeutil import utcnow
-from .models import LoginAttempt, PasswordResetToken
+from .models import LoginAttempt, PasswordResetToken, ThrottleScope
 from .passwords import hash_password, needs_rehash, verify_password
 
 INVALID_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
@@ -42,13 +42,54 @@ def account_key(email: str) -> str:
     return hashlib.sha256(secret + normalise_email(email).encode()).hexdigest()
 
 
-def _recent_failures(column, value: str) -> int:  # type: ignore[no-untyped-def]
-    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    return db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            column == value, LoginAttempt.at >= since, LoginAttempt.success.is_(False)
-        )
+def _recent_attempts(
+    scope: str, column, value: str, minutes: int, *, failures_only: bool = False
+) -> int:  # type: ignore[no-untyped-def]
+    since = utcnow() - timedelta(minutes=minutes)
+    query = select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.scope == scope, column == value, LoginAttempt.at >= since
     )
+    if failures_only:
+        query = query.where(LoginAttempt.success.is_(False))
+    return db.session.scalar(query)
+
+
+def _recent_failures(column, value: str) -> int:  # type: ignore[no-untyped-def]
+    minutes = current_app.config["LOGIN_WINDOW_MINUTES"]
+    return _recent_attempts(ThrottleScope.LOGIN, column, value, minutes, failures_only=True)
+
+
+#: scope -> (window, max per account, max per IP) config keys; every attempt counts.
+_LIMITS = {
+    ThrottleScope.PASSWORD_RESET: (
+        "PASSWORD_RESET_WINDOW_MINUTES",
+        "PASSWORD_RESET_MAX_PER_ACCOUNT",
+        "PASSWORD_RESET_MAX_PER_IP",
+    ),
+    ThrottleScope.ACCOUNT_REQUEST: (
+        "ACCOUNT_REQUEST_WINDOW_MINUTES",
+        "ACCOUNT_REQUEST_MAX_PER_ACCOUNT",
+        "ACCOUNT_REQUEST_MAX_PER_IP",
+    ),
+}
+
+
+def count_attempt(scope: str, email: str, ip: str) -> bool:
+    """Count one attempt under ``scope``; return whether it is within the limits. Commits.
+
+    Every attempt is counted, allowed or not, valid or not: the limit holds against a
+    robot that keeps trying, and a known e-mail counts exactly like an unknown one."""
+    window, per_account, per_ip = (current_app.config[k] for k in _LIMITS[scope])
+    key = account_key(email or "")
+    allowed = (
+        _recent_attempts(scope, LoginAttempt.account_key, key, window) < per_account
+        and _recent_attempts(scope, LoginAttempt.ip, ip, window) < per_ip
+    )
+    db.session.add(LoginAttempt(scope=scope, account_key=key, ip=ip, success=allowed))
+    if not allowed:
+        audit.record(f"auth.{scope}_throttled", outcome="refused", details="throttled")
+    db.session.commit()
+    return allowed
 
 
 def authenticate(email: str, password: str, ip: str) -> LoginResult:
@@ -125,11 +166,14 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def request_password_reset(email: str) -> None:
+def request_password_reset(email: str, ip: str) -> None:
     """Email a single-use reset link if an active account has this email. Commits.
 
-    The caller answers the same way whether or not the account exists.
+    Throttled per account and per IP like sign-in (over the limit: no e-mail). The caller
+    answers the same way whether or not the account exists or the limit is reached.
     """
+    if not count_attempt(ThrottleScope.PASSWORD_RESET, email, ip):
+        return
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or not user.active:
         audit.record("auth.password_reset_requested", outcome="unknown_account")
