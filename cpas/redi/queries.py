@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 
 from ..access.models import User
 from ..extensions import db
-from .calc import LineResult, Summary, compute, summarise
+from .calc import LineResult, Summary, compute, summarise_lines
 from .models import RediCampaign, RediLine
 
 
@@ -99,8 +99,9 @@ def summary(campaign: RediCampaign) -> Summary:
         select(*CALC_COLUMNS).where(RediLine.campaign_id == campaign.id).order_by(RediLine.position)
     ).tuples()
     lines = [CalcLine._make(row) for row in rows]
-    results = compute(lines, campaign.period_start, campaign.period_end)
-    return summarise(campaign.subsidy_amount, lines, results)
+    return summarise_lines(
+        campaign.subsidy_amount, lines, campaign.period_start, campaign.period_end
+    )
 
 
 def all_lines_with_results(campaign: RediCampaign) -> list[tuple[RediLine, LineResult]]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..access.models import Organisation, User
 from ..extensions import db
@@ -25,14 +25,15 @@ class WaterRequest(db.Model):
         Index("ix_water_request_distributor", "kind", "distributor_id", "year", "id"),
         Index("ix_water_request_year", "kind", "year", "id"),
         Index("ix_water_request_status", "kind", "year", "status"),
-        # Covering indexes of the dashboard's GROUP BY (per CPAS, per distributor).
+        # Covering indexes of the dashboard's GROUP BYs (per CPAS, per distributor): per
+        # status, and per month of the settled requests (read in index order, no sort).
         Index(
             "ix_water_request_stats_cpas",
             "cpas_id",
             "year",
             "kind",
             "status",
-            "closed_at",
+            "closed_ym",
             "granted_amount",
             "requested_amount",
         ),
@@ -42,7 +43,7 @@ class WaterRequest(db.Model):
             "year",
             "kind",
             "status",
-            "closed_at",
+            "closed_ym",
             "granted_amount",
             "requested_amount",
         ),
@@ -62,6 +63,9 @@ class WaterRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None]
+    #: Month of ``closed_at`` as YYYYMM, kept by ``_closed_month``: the dashboard groups by
+    #: it through an index instead of computing strftime/EXTRACT on every settled row.
+    closed_ym: Mapped[int | None]
     internal_ref: Mapped[str | None] = mapped_column(String(60))
     # Folded (lower-case, accent-free) copies for the search box: indexed prefix search.
     name_key: Mapped[str] = mapped_column(SearchKey, default="")
@@ -131,6 +135,12 @@ class WaterRequest(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("closed_at")
+    def _closed_month(self, key: str, value: datetime | None) -> datetime | None:
+        """Keep ``closed_ym`` in step with every assignment of ``closed_at``."""
+        self.closed_ym = value.year * 100 + value.month if value is not None else None
+        return value
 
     @property
     def full_name(self) -> str:

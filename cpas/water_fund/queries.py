@@ -313,21 +313,23 @@ def dashboard(user: User, year: int) -> Dashboard:
     )
     dtu = Decimal(dtu or 0)
     closed_fse = figures["fse"].amount_closed
-    month = func.extract("month", WaterRequest.closed_at)
+    # closed_ym (YYYYMM) is a column of the stats indexes: grouped in index order, no
+    # per-row date function. A request of the year may close in January of the next one:
+    # its month counts, as the month of closed_at always did.
     monthly = visible(
         user,
-        select(month, func.sum(amount))
+        select(WaterRequest.closed_ym, func.sum(amount))
         .where(
             WaterRequest.kind == "fse",
             WaterRequest.status == lc.SETTLED,
             WaterRequest.year == year,
         )
-        .group_by(month),
+        .group_by(WaterRequest.closed_ym),
     )
     per_month = [Decimal("0")] * 12
-    for m, total in db.session.execute(monthly):
-        if m:
-            per_month[int(m) - 1] = Decimal(total or 0)
+    for ym, total in db.session.execute(monthly):
+        if ym:
+            per_month[ym % 100 - 1] += Decimal(total or 0)
     return Dashboard(
         year=year,
         figures=figures,
