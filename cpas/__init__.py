@@ -27,6 +27,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    from .inputs import BoundedIntConverter
+
+    # Before any route is added: every <int:…> id is bounded (a huge id is a 404, not a 500).
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(config_module.Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

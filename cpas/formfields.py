@@ -1,17 +1,93 @@
-"""Form fields shared by the domains: Belgian money input, IBAN."""
+"""Form fields shared by the domains: the base form, Belgian money input, ids, names, IBAN."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from stdnum import iban as iban_number
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
-from wtforms import StringField
-from wtforms.validators import ValidationError
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError
+
+from .inputs import control_characters, parse_id
+from .templating import format_money
 
 THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+#: After normalisation: ASCII digits, an optional decimal point; no exponent, NaN or infinity.
+PLAIN_AMOUNT = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?")
+#: The largest amount a NUMERIC(12, 2) column holds; every money column is NUMERIC(12, 2).
+MAX_AMOUNT = Decimal("9999999999.99")
+#: A person's name: letters (accents included), spaces, hyphens, apostrophes, dots.
+PERSON_NAME = re.compile(r"[^\W\d_]+(?:[ .'’-]+[^\W\d_]+)*\.?")
+
+
+#: No text field of any form holds more (each visible field has its own, smaller Length).
+MAX_TEXT = 10_000
+
+
+def refuse_garbage_text(_form, field) -> None:  # type: ignore[no-untyped-def]
+    """Refuse NUL and other control characters (tab and line breaks allowed in a text area)
+    and any text longer than MAX_TEXT, hidden fields included."""
+    data = field.data
+    if not isinstance(data, str) or not data:
+        return
+    if len(data) > MAX_TEXT:
+        raise StopValidation(_l("Ce texte est trop long."))
+    if control_characters(data, multiline=isinstance(field, TextAreaField)):
+        raise StopValidation(_l("Ce texte contient des caractères de contrôle non admis."))
+
+
+class BaseForm(FlaskForm):
+    """The form every screen uses: each text field refuses control characters and huge text.
+
+    The check is added to every StringField (and its subclasses: text areas, e-mail,
+    password, hidden, money…) when the form binds its fields, so a new form or field gets
+    it without anyone remembering to add it."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):  # type: ignore[no-untyped-def]
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField):
+                # first in the chain, and stopping it: no later validator sees the garbage
+                field.validators = [refuse_garbage_text, *field.validators]
+            return field
+
+
+class IdField(HiddenField):
+    """A hidden database id: ``data`` is an int, or None when the posted value is not an id."""
+
+    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = parse_id(self.raw) if self.raw else None
+        if self.raw and self.data is None:
+            raise ValueError(_l("Identifiant invalide."))
+
+    def _value(self) -> str:
+        return str(self.data) if self.data is not None else ""
+
+
+def coerce_id(value: object) -> int:
+    """Coerce a posted choice to a database id (a select's ``coerce``); refuse anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(_l("Identifiant invalide."))
+    return number
+
+
+def person_name(_form, field) -> None:  # type: ignore[no-untyped-def]
+    """Accept a person's name only: letters, spaces, hyphens, apostrophes, dots."""
+    if not field.data:
+        return
+    if not PERSON_NAME.fullmatch(field.data.strip()):
+        raise ValidationError(
+            _l("Un nom ne contient que des lettres, espaces, traits d'union, apostrophes, points.")
+        )
 
 
 class MoneyField(StringField):
@@ -19,9 +95,12 @@ class MoneyField(StringField):
 
     Stored as an exact Decimal with two places."""
 
-    def __init__(self, *args, minimum: Decimal | None = Decimal("0"), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self, *args, minimum: Decimal | None = Decimal("0"), maximum: Decimal = MAX_AMOUNT, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.minimum = minimum
+        self.maximum = min(maximum, MAX_AMOUNT)
 
     def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
         self.raw = valuelist[0] if valuelist else ""
@@ -32,6 +111,9 @@ class MoneyField(StringField):
         if "," in text or THOUSANDS.match(text):
             # Belgian notation: dots group thousands, the comma is the decimal mark
             text = text.replace(".", "").replace(",", ".")
+        if not PLAIN_AMOUNT.fullmatch(text):
+            # exponents (1e30), NaN, infinity, Unicode digits: Decimal would take them
+            raise ValueError("Montant invalide (ex. 1.234,56).")
         try:
             value = Decimal(text)
         except InvalidOperation as exc:
@@ -40,6 +122,10 @@ class MoneyField(StringField):
             raise ValueError("Montant invalide : deux décimales au plus.")
         if self.minimum is not None and value < self.minimum:
             raise ValueError("Le montant ne peut pas être négatif.")
+        if abs(value) > self.maximum:
+            raise ValueError(
+                _l("Montant trop élevé : %(max)s au plus.", max=format_money(self.maximum))
+            )
         self.data = value.quantize(Decimal("0.01"))
 
     def _value(self) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from stdnum.be import bis, nn
 from stdnum.exceptions import ValidationError
+
+NISS_DIGITS = re.compile(r"[0-9]{11}")
 
 
 def normalise_niss(value: str) -> str | None:
@@ -12,6 +16,9 @@ def normalise_niss(value: str) -> str | None:
     Accepts ``85.07.30-033.28``, ``85073003328`` and spaces.
     """
     compact = nn.compact(value or "")
+    if not NISS_DIGITS.fullmatch(compact):
+        # stdnum would call int() on « ² » or on thousands of digits (a ValueError, not its own)
+        return None
     for module in (nn, bis):
         try:
             return module.validate(compact)

@@ -16,6 +16,7 @@ from flask import request
 from sqlalchemy import Integer, Select, bindparam, func, literal_column, select
 
 from .extensions import db
+from .inputs import parse_page
 
 
 @dataclass
@@ -46,10 +47,7 @@ class Page:
 
 def page_number(arg: str = "page") -> int:
     """Read ?page= from the request; anything odd means page 1."""
-    try:
-        return max(1, int(request.args.get(arg, 1)))
-    except (TypeError, ValueError):
-        return 1
+    return parse_page(request.args.get(arg, "1"))
 
 
 def paginate(

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import secrets
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import NamedTuple
 
 PDF = "application/pdf"
@@ -80,3 +85,93 @@ def name_with_extension(original_name: str, ext: str) -> str:
     """Give a download name the extension of its detected content (« y.html » -> « y.pdf »)."""
     stem = original_name.rsplit(".", 1)[0] if "." in original_name else original_name
     return f"{stem or 'fichier'}{ext}"
+
+
+# --------------------------------------------------------------------------- decoding
+# (added by `hardening`: magic bytes only say what a file claims to be)
+
+#: An uploaded image larger than this many pixels is refused before it is decoded.
+MAX_IMAGE_PIXELS = 40_000_000
+
+
+def decodes(kind: Kind, data: bytes) -> bool:
+    """Tell whether the content really is what ``detect_kind`` said: images are decoded
+    (Pillow), PDFs checked for their structure; other kinds are taken as detected."""
+    if kind.mime in (PNG, JPEG):
+        return _image_decodes(data, "PNG" if kind.mime == PNG else "JPEG")
+    if kind.mime == PDF:
+        return _pdf_is_whole(data)
+    return True
+
+
+def _image_decodes(data: bytes, image_format: str) -> bool:
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+            width, height = image.size
+            if not width or not height or width * height > MAX_IMAGE_PIXELS:
+                return False
+            image.verify()  # checksums (PNG chunks); verify() leaves the image unusable
+        with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+            image.load()  # every pixel: a truncated or zero-filled body fails here
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return False
+    return True
+
+
+def _pdf_is_whole(data: bytes) -> bool:
+    """A PDF has its header, a cross-reference (table or stream), a trailer or catalogue and
+    ends with ``%%EOF``: a renamed text file or a truncated upload does not."""
+    tail = data[-2048:]
+    return (
+        data.startswith(b"%PDF-")
+        and b"%%EOF" in tail
+        and b"startxref" in tail
+        and (b"/Root" in data or b"/Type /Catalog" in data or b"/Type/Catalog" in data)
+    )
+
+
+# --------------------------------------------------------------------------- storage
+# (added by `hardening`)
+
+
+class UploadStorageError(OSError):
+    """The file could not be written (disk full, read-only or missing folder)."""
+
+
+@contextmanager
+def store_upload(folder: Path, data: bytes, ext: str = "") -> Iterator[str]:
+    """Write ``data`` under a generated name in ``folder``; yield that name.
+
+    Shared by every upload (centre logo, water-fund files): use it as
+    ``with store_upload(folder, data, ext) as name: <set the row's name>; db.session.commit()``.
+    The bytes go to a temporary name first and are moved into place in one rename, so a
+    failure (ENOSPC, read-only folder, a file where the folder should be) never leaves a
+    truncated file under a real name; the failure raises UploadStorageError, for a clear
+    message that keeps the form. If the body fails (the commit), the file is removed: no
+    file without its row. The rename happens before the commit: a crash between the two
+    leaves an unreferenced file, never a row without its file."""
+    name = secrets.token_hex(16) + ext
+    temporary = folder / f".{name}.part"
+    target = folder / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write(temporary, data)
+        os.replace(temporary, target)
+    except OSError as exc:
+        with suppress(OSError):  # the folder itself may be what failed
+            temporary.unlink(missing_ok=True)
+        raise UploadStorageError(exc.errno, str(exc)) from exc
+    try:
+        yield name
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -14,11 +13,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..auth.passwords import password_problems
-from ..formfields import validate_iban
+from ..formfields import BaseForm, person_name, validate_iban
 from ..niss import normalise_niss
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     name_fr = StringField(
         "Description français",
         validators=[DataRequired("Indiquez la description en français."), Length(max=120)],
@@ -29,15 +28,15 @@ class ProfileForm(FlaskForm):
     )
 
 
-class _ApplicantFields(FlaskForm):
+class _ApplicantFields(BaseForm):
     organisation_id = SelectField(
         "CPAS ou distributeur", coerce=int, validators=[DataRequired("Choisissez l'organisation.")]
     )
     last_name = StringField(
-        "Nom", validators=[DataRequired("Indiquez votre nom."), Length(max=100)]
+        "Nom", validators=[DataRequired("Indiquez votre nom."), Length(max=100), person_name]
     )
     first_name = StringField(
-        "Prénom", validators=[DataRequired("Indiquez votre prénom."), Length(max=100)]
+        "Prénom", validators=[DataRequired("Indiquez votre prénom."), Length(max=100), person_name]
     )
     email = EmailField(
         "E-mail",
@@ -49,7 +48,7 @@ class _ApplicantFields(FlaskForm):
     )
     iban = StringField(
         "Compte bancaire (IBAN)",
-        validators=[DataRequired("Indiquez le compte bancaire."), validate_iban],
+        validators=[DataRequired("Indiquez le compte bancaire."), Length(max=42), validate_iban],
     )
     representative = StringField(
         "Représentant de l'institution",
@@ -64,7 +63,7 @@ class _ApplicantFields(FlaskForm):
 
 class AccountRequestForm(_ApplicantFields):
     password = PasswordField(
-        "Mot de passe", validators=[DataRequired("Choisissez un mot de passe.")]
+        "Mot de passe", validators=[DataRequired("Choisissez un mot de passe."), Length(max=200)]
     )
     confirm = PasswordField(
         "Confirmez le mot de passe",
@@ -72,9 +71,10 @@ class AccountRequestForm(_ApplicantFields):
             DataRequired("Confirmez le mot de passe."),
             EqualTo("password", "Les deux mots de passe ne correspondent pas."),
         ],
+            Length(max=200),
     )
     # Honeypot: hidden from people by CSS, filled in by robots.
-    website = StringField("Site web (laisser vide)")
+    website = StringField("Site web (laisser vide)", validators=[Length(max=200)])
 
     def validate_password(self, field: PasswordField) -> None:
         problems = password_problems(field.data or "", self.email.data)
@@ -86,20 +86,46 @@ class AccountRequestEditForm(_ApplicantFields):
     """The administrator's edit: every field but the password."""
 
 
-class RefuseForm(FlaskForm):
+class RefuseForm(BaseForm):
     reason = TextAreaField(
         "Motif du refus",
         validators=[DataRequired("Indiquez le motif du refus."), Length(max=2000)],
     )
 
 
-class AcceptForm(FlaskForm):
-    profile_id = SelectField(
-        "Profil à affecter", coerce=int, validators=[DataRequired("Choisissez un profil.")]
-    )
+def optional_id(value: object) -> int | None:
+    """An id typed in a form: ASCII digits of a sane length, anything else is None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    return None
 
 
-class AuditFilterForm(FlaskForm):
+#: The empty first option of a select where the administrator must choose.
+NO_CHOICE = ""
+
+
+class AcceptForm(BaseForm):
+    """Accept an account request: the administrator picks the profile, none is preselected."""
+
+    # No default and no valid empty choice: « Tous les accès » is never given by accident.
+    profile_id = SelectField(_l("Profil à affecter"), coerce=optional_id, validate_choice=False)
+
+    def set_profiles(self, profiles: list[tuple[int, str]]) -> None:
+        """Offer these (id, name) profiles after an empty « choose » option."""
+        self.profile_id.choices = [(NO_CHOICE, _l("— Choisissez un profil —")), *profiles]
+        self._profile_ids = {pid for pid, _name in profiles}
+
+    def validate_profile_id(self, field: SelectField) -> None:
+        if field.data is None:
+            raise ValidationError(_l("Choisissez le profil à affecter au nouveau compte."))
+        if field.data not in getattr(self, "_profile_ids", set()):
+            raise ValidationError(_l("Ce profil n'existe pas dans l'organisation."))
+
+
+class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False  # a read-only search
 
@@ -107,7 +133,7 @@ class AuditFilterForm(FlaskForm):
     date_to = DateField("Au", validators=[Optional()], format="%Y-%m-%d")
     user_id = SelectField("Utilisateur", coerce=int, validators=[Optional()])
     action = SelectField("Action", validators=[Optional()])
-    niss = StringField("NISS de la personne concernée", validators=[Optional()])
+    niss = StringField("NISS de la personne concernée", validators=[Optional(), Length(max=30)])
 
     def validate_niss(self, field: StringField) -> None:
         if field.data:

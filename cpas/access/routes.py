@@ -13,6 +13,7 @@ from ..htmx import render_page_or_fragment
 from ..pagination import page_number, paginate
 from ..security import public, require_function, signed_in
 from ..templating import current_locale
+from ..inputs import parse_page
 from ..timeutil import utcnow
 from . import bp, queries, services
 from .forms import (
@@ -324,7 +325,7 @@ def audit_log():  # type: ignore[no-untyped-def]
     page_arg = request.form.get("page", "1") if request.method == "POST" else "1"
     page = paginate(
         queries.audit_query(current_user.organisation_id, **filters),
-        int(page_arg) if page_arg.isdigit() else 1,
+        parse_page(page_arg),
         50,
         scalars=False,
     )

@@ -2,38 +2,41 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..formfields import BaseForm
 from .passwords import password_problems
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(
-        "Adresse e-mail", validators=[DataRequired("Indiquez votre adresse e-mail.")]
+        "Adresse e-mail",
+        validators=[DataRequired("Indiquez votre adresse e-mail."), Length(max=254)],
     )
     password = PasswordField(
-        "Mot de passe", validators=[DataRequired("Indiquez votre mot de passe.")]
+        "Mot de passe", validators=[DataRequired("Indiquez votre mot de passe."), Length(max=200)]
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     email = EmailField(
         "Adresse e-mail",
         validators=[DataRequired("Indiquez votre adresse e-mail."), Length(max=254)],
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(BaseForm):
     password = PasswordField(
-        "Nouveau mot de passe", validators=[DataRequired("Choisissez un mot de passe.")]
+        "Nouveau mot de passe",
+        validators=[DataRequired("Choisissez un mot de passe."), Length(max=200)],
     )
     confirm = PasswordField(
         "Confirmation du mot de passe",
         validators=[
             DataRequired("Confirmez le mot de passe."),
             EqualTo("password", "Les deux mots de passe ne correspondent pas."),
+            Length(max=200),
         ],
     )
 

@@ -1,13 +1,15 @@
-"""The centre's logo: a PNG or JPEG checked by its bytes, stored under a generated name."""
+"""The centre's logo: a PNG or JPEG decoded to be sure, stored under a generated name."""
 
 from __future__ import annotations
 
 import base64
-import secrets
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
+
+from ..uploads import JPEG, PNG, decodes, detect_kind
 
 MAX_LOGO_BYTES = 1024 * 1024
 
@@ -23,23 +25,18 @@ def check_logo(storage: FileStorage | None) -> tuple[bytes, str]:
     data = storage.read(MAX_LOGO_BYTES + 1)
     if len(data) > MAX_LOGO_BYTES:
         raise LogoRefused("Le logo dépasse 1 Mo.")
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return data, "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return data, "image/jpeg"
-    raise LogoRefused("Ce fichier n'est pas une image PNG ou JPEG.")
+    kind = detect_kind(data)
+    if kind is None or kind.mime not in (PNG, JPEG):
+        raise LogoRefused("Ce fichier n'est pas une image PNG ou JPEG.")
+    if not decodes(kind, data):
+        # the magic bytes are right but the image does not decode (truncated, zero-filled)
+        raise LogoRefused(_("Cette image est illisible ou endommagée."))
+    return data, kind.mime
 
 
 def logo_dir() -> Path:
-    folder = Path(current_app.instance_path) / "uploads" / "centre"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def store_logo(data: bytes) -> str:
-    name = secrets.token_hex(16)
-    (logo_dir() / name).write_bytes(data)
-    return name
+    """The logos' folder (created by ``store_upload`` on the first logo)."""
+    return Path(current_app.instance_path) / "uploads" / "centre"
 
 
 def read_logo(name: str) -> bytes | None:

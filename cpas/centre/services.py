@@ -7,7 +7,8 @@ from typing import Any
 from .. import audit
 from ..access.models import Organisation, User
 from ..extensions import db
-from .files import logo_dir, store_logo
+from ..uploads import UploadStorageError, store_upload
+from .files import logo_dir
 from .models import CentrePhone, CentreProfile, OfficeHour, SocialWorker
 from .queries import profile_of
 
@@ -56,12 +57,18 @@ def remove_phone(phone: CentrePhone, by: User) -> None:
 
 
 def save_logo(organisation: Organisation, data: bytes, mime: str, by: User) -> None:
+    """Store the logo and point the fiche at it; UploadStorageError when it cannot be written."""
     profile = _profile(organisation)
     old = profile.logo_name
-    profile.logo_name = store_logo(data)
-    profile.logo_mime = mime
-    audit.record("centre.save_logo", obj=organisation)
-    db.session.commit()
+    try:
+        with store_upload(logo_dir(), data) as name:
+            profile.logo_name = name
+            profile.logo_mime = mime
+            audit.record("centre.save_logo", obj=organisation)
+            db.session.commit()
+    except UploadStorageError:
+        db.session.rollback()
+        raise
     if old:
         (logo_dir() / old).unlink(missing_ok=True)
 

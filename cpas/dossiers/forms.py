@@ -3,7 +3,6 @@ and spaces; birth dates of searches accept ``00`` for an unknown day or month.""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -23,6 +22,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
+from ..formfields import BaseForm, coerce_id, person_name
 from ..niss import normalise_niss
 from ..registry.birthdates import BirthDateError, parse_partial
 from ..registry.quality_codes import QUALITY_CODES
@@ -73,7 +73,7 @@ class BelgianDateField(DateField):
         return self.data.strftime("%d/%m/%Y") if self.data else ""
 
 
-class PersonSearchForm(FlaskForm):
+class PersonSearchForm(BaseForm):
     """Look a person up in the register: by NISS or phonetically."""
 
     mode = RadioField(
@@ -85,7 +85,7 @@ class PersonSearchForm(FlaskForm):
     nom = StringField("Nom *", validators=[Optional(), Length(max=100)])
     prenom = StringField("Prénom", validators=[Optional(), Length(max=100)])
     naissance = StringField(
-        "Date de naissance * (JJ/MM/AAAA, 00 si inconnu)", validators=[Optional()]
+        "Date de naissance * (JJ/MM/AAAA, 00 si inconnu)", validators=[Optional(), Length(max=20)]
     )
     tolerance = IntegerField(
         "Tolérance (00 à 10)",
@@ -128,7 +128,7 @@ class PersonSearchForm(FlaskForm):
         return ok
 
 
-class AddressForm(FlaskForm):
+class AddressForm(BaseForm):
     """The effective residence address."""
 
     street = StringField("Rue *", validators=[DataRequired(REQUIRED), Length(max=150)])
@@ -158,7 +158,7 @@ class MemberForm(AddressForm):
     )
 
 
-class ReferencesForm(FlaskForm):
+class ReferencesForm(BaseForm):
     """« Modifier » the dossier's references."""
 
     dossier_number = StringField(
@@ -171,7 +171,7 @@ class ReferencesForm(FlaskForm):
     social_worker_id = SelectField("Assistant social", coerce=int, choices=[], default=0)
 
 
-class DossierSearchForm(FlaskForm):
+class DossierSearchForm(BaseForm):
     """« Rechercher un dossier » by NISS, name or opening date (posted: no NISS in URLs)."""
 
     niss = NissField("NISS", validators=[Optional()])
@@ -200,7 +200,7 @@ def _check_members(field: SelectMultipleField) -> bool:
     return True
 
 
-class IntegrationForm(FlaskForm):
+class IntegrationForm(BaseForm):
     """« Intégrer » the selected members for a period."""
 
     code = SelectField("Code qualité *", choices=_code_choices(), default="001")
@@ -208,7 +208,7 @@ class IntegrationForm(FlaskForm):
         "Du * (JJ/MM/AAAA)", validators=[InputRequired("Indiquez la date de début.")]
     )
     end = BelgianDateField("Au (JJ/MM/AAAA)", validators=[Optional()])
-    members = SelectMultipleField("Membres", coerce=int, choices=[], validate_choice=False)
+    members = SelectMultipleField("Membres", coerce=coerce_id, choices=[], validate_choice=False)
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         ok = super().validate(extra_validators)
@@ -228,7 +228,7 @@ class IntegrationForm(FlaskForm):
         return ok
 
 
-class DeintegrationForm(FlaskForm):
+class DeintegrationForm(BaseForm):
     """« Désintégrer » the selected members for a period (start and end required)."""
 
     start = BelgianDateField(
@@ -237,7 +237,7 @@ class DeintegrationForm(FlaskForm):
     end = BelgianDateField(
         "Au * (JJ/MM/AAAA)", validators=[InputRequired("Indiquez la date de fin.")]
     )
-    members = SelectMultipleField("Membres", coerce=int, choices=[], validate_choice=False)
+    members = SelectMultipleField("Membres", coerce=coerce_id, choices=[], validate_choice=False)
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         ok = super().validate(extra_validators)
@@ -248,10 +248,10 @@ class DeintegrationForm(FlaskForm):
         return ok
 
 
-class ConsultForm(FlaskForm):
+class ConsultForm(BaseForm):
     """« Consulter » the integrations of one member for a period (no end: open)."""
 
-    member = SelectField("Membre du ménage *", coerce=int, choices=[], validate_choice=False)
+    member = SelectField("Membre du ménage *", coerce=coerce_id, choices=[], validate_choice=False)
 
     def validate_member(self, field) -> None:  # type: ignore[no-untyped-def]
         if field.data not in {value for value, _label in field.choices}:
@@ -263,12 +263,14 @@ class ConsultForm(FlaskForm):
     end = BelgianDateField("Au (JJ/MM/AAAA)", validators=[Optional()])
 
 
-class BisForm(FlaskForm):
+class BisForm(BaseForm):
     """« Attribuer un numéro bis »: name, first name, sex; then either a full birth date and a
     birthplace, or a partial date and a Belgian residence address."""
 
-    nom = StringField("Nom *", validators=[DataRequired(REQUIRED), Length(max=100)])
-    prenom = StringField("Prénom *", validators=[DataRequired(REQUIRED), Length(max=100)])
+    nom = StringField("Nom *", validators=[DataRequired(REQUIRED), Length(max=100), person_name])
+    prenom = StringField(
+        "Prénom *", validators=[DataRequired(REQUIRED), Length(max=100), person_name]
+    )
     sexe = RadioField(
         "Sexe *",
         choices=[("M", "Masculin"), ("F", "Féminin")],
@@ -276,7 +278,7 @@ class BisForm(FlaskForm):
     )
     naissance = StringField(
         "Date de naissance * (JJ/MM/AAAA, 00 si inconnu)",
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired(REQUIRED), Length(max=20)],
     )
     lieu_naissance = StringField("Lieu de naissance", validators=[Optional(), Length(max=100)])
     nationalite = StringField("Nationalité", validators=[Optional(), Length(max=60)])

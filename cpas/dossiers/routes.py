@@ -15,6 +15,7 @@ from ..access.models import OrganisationKind
 from ..centre.queries import active_workers
 from ..database import reads_only
 from ..htmx import is_htmx, redirect_after_post, render_page_or_fragment
+from ..inputs import parse_ids
 from ..pagination import page_number, paginate
 from ..registry.adapters import SOURCE_LABEL, BisRequest, PhoneticQuery, get_register
 from ..registry.birthdates import format_birth, search_window
@@ -518,7 +519,7 @@ def member_restore(dossier_id: int, member_id: int):  # type: ignore[no-untyped-
 @require_function("household.edit")
 def members_refresh(dossier_id: int):  # type: ignore[no-untyped-def]
     dossier = queries.get_dossier_or_404(dossier_id)
-    wanted = {int(v) for v in request.form.getlist("membres") if v.isdigit()}
+    wanted = set(parse_ids(request.form.getlist("membres")) or [])
     members = [m for m in queries.current_members(dossier) if m.id in wanted]
     if not members:
         flash("Sélectionnez au moins un membre à mettre à jour.", "error")

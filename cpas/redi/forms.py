@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -13,11 +12,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..formfields import MoneyField
+from ..formfields import BaseForm, MoneyField
 from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES, months_spanned
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(BaseForm):
     name = StringField(
         "Nom",
         default="Subvention REDI 2023-2024",
@@ -40,7 +39,7 @@ class CampaignForm(FlaskForm):
             raise ValidationError("La fin précède le début.")
 
 
-class LineForm(FlaskForm):
+class LineForm(BaseForm):
     """One row's encoded cells, posted inline by htmx (CSRF travels in the header)."""
 
     class Meta:
@@ -88,17 +87,17 @@ class LineForm(FlaskForm):
         return {name: (f.data if f.data != "" else None) for name, f in self._fields.items()}
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField(
         "Raison", validators=[DataRequired("Indiquez la raison."), Length(max=2000)]
     )
 
 
-class FilterForm(FlaskForm):
+class FilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    niss = StringField("NISS", validators=[Optional()])
+    niss = StringField("NISS", validators=[Optional(), Length(max=30)])
     control = SelectField(
         "Contrôle",
         choices=[("", "Tous"), ("incomplet", "Incomplet"), ("complet", "Complet")],

@@ -15,6 +15,7 @@ from ..htmx import render_page_or_fragment
 from ..niss import normalise_niss
 from ..pagination import paginate
 from ..security import require_function
+from ..inputs import parse_page
 from ..timeutil import utcnow
 from . import bp, exporter, queries, services
 from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES, cents
@@ -73,7 +74,7 @@ def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
         )
     page_arg = request.form.get("page", "1")
     page = paginate(
-        queries.lines_query(campaign, filters), int(page_arg) if page_arg.isdigit() else 1, 50
+        queries.lines_query(campaign, filters), parse_page(request.form.get("page")), 50
     )
     results = queries.simulation_results(campaign, page.items)
     return render_page_or_fragment(

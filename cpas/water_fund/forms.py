@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -24,7 +23,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..formfields import MoneyField, validate_iban
+from ..concurrency import VersionField
+from ..formfields import BaseForm, IdField, MoneyField, person_name, validate_iban
 
 REQUIRED = "Ce champ est obligatoire."
 WORKS_TYPES = [
@@ -44,17 +44,17 @@ RECURRENCES = [
 ]
 
 
-def _text(label: str, required: bool = False, max_len: int = 100):  # type: ignore[no-untyped-def]
+def _text(label: str, required: bool = False, max_len: int = 100, *extra):  # type: ignore[no-untyped-def]
     validators = [DataRequired(REQUIRED)] if required else [Optional()]
-    return StringField(label, validators=[*validators, Length(max=max_len)])
+    return StringField(label, validators=[*validators, Length(max=max_len), *extra])
 
 
-class _RequestForm(FlaskForm):
-    version = HiddenField()
+class _RequestForm(BaseForm):
+    version = VersionField()
     internal_ref = _text("Référence dossier interne", max_len=60)
     distributor_id = SelectField("Distributeur", coerce=int)
-    last_name = _text("Nom *", True)
-    first_name = _text("Prénom *", True)
+    last_name = _text("Nom *", True, 100, person_name)
+    first_name = _text("Prénom *", True, 100, person_name)
     street = _text("Rue *", True, 150)
     house_number = _text("Numéro *", True, 10)
     box = _text("Boîte", max_len=10)
@@ -103,6 +103,7 @@ class FatForm(_RequestForm):
         "Adresse e-mail *",
         validators=[
             DataRequired(REQUIRED),
+            Length(max=254),
             Email("Adresse e-mail invalide.", check_deliverability=False),
         ],
     )
@@ -122,10 +123,12 @@ class FatForm(_RequestForm):
     contractor_name = _text("Nom de l'entreprise", max_len=150)
     contractor_contact = _text("Personne de contact", max_len=150)
     contractor_iban = StringField(
-        "Compte bancaire de l'entreprise", validators=[Optional(), validate_iban]
+        "Compte bancaire de l'entreprise", validators=[Optional(), Length(max=42), validate_iban]
     )
     cpas_file_ref = _text("Référence du dossier", max_len=60)
-    cpas_iban = StringField("Compte bancaire du CPAS", validators=[Optional(), validate_iban])
+    cpas_iban = StringField(
+        "Compte bancaire du CPAS", validators=[Optional(), Length(max=42), validate_iban]
+    )
 
     def validate_contractor_name(self, field: StringField) -> None:
         if self.payee.data == "contractor" and not field.data:
@@ -157,8 +160,8 @@ class FseForm(_RequestForm):
     # Multi-valued (contract accounts, invoice numbers) are read with request.form.getlist.
 
 
-class TransitionForm(FlaskForm):
-    version = HiddenField()
+class TransitionForm(BaseForm):
+    version = VersionField()
     amount = MoneyField("Montant approuvé / accepté")
     comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=4000)])
     flat_fee_paid = RadioField(
@@ -168,13 +171,13 @@ class TransitionForm(FlaskForm):
     )
 
 
-class FileForm(FlaskForm):
+class FileForm(BaseForm):
     file_type = SelectField("Type de fichier")
 
 
-class DrawingRightForm(FlaskForm):
-    cpas_id = HiddenField()
-    distributor_id = HiddenField()
+class DrawingRightForm(BaseForm):
+    cpas_id = IdField(validators=[InputRequired(REQUIRED)])
+    distributor_id = IdField(validators=[InputRequired(REQUIRED)])
     initial = MoneyField("Droits de tirage initiaux (DTI)", validators=[InputRequired(REQUIRED)])
     complementary = MoneyField(
         "Soldes non utilisés, y compris Covid (DTC)", validators=[InputRequired(REQUIRED)]

@@ -123,7 +123,7 @@ def list_query(user: User, f: ListFilters, *, columns: str = "table") -> Listing
     which side the user is on, never which organisation."""
     side = side_of(user)
     term = fold(f.q)
-    by_id = term.isdigit() and len(term) < 10
+    by_id = term.isascii() and term.isdigit() and len(term) < 10
     status = f.status if f.status in lc.STATUSES[f.kind] else ""
     # Any other « action suivante » matches nothing, as an empty list of statuses.
     actor = f.next_actor if f.next_actor in _ACTORS or not f.next_actor else "?"
