@@ -14,7 +14,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..niss import normalise_niss
+from ..templating import format_thousands
 from ..textutil import fold
 from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES
 
@@ -63,19 +67,19 @@ def _key(text: Any) -> str:
 
 def _check_archive(data: bytes) -> None:
     if len(data) > MAX_BYTES:
-        raise ImportRefused("Le fichier dépasse 5 Mo.")
+        raise ImportRefused(_("Le fichier dépasse 5 Mo."))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise ImportRefused("Ce n'est pas un classeur Excel (.xlsx).") from exc
+        raise ImportRefused(_("Ce n'est pas un classeur Excel (.xlsx).")) from exc
     with archive:
         entries = archive.infolist()
         if len(entries) > MAX_ENTRIES:
-            raise ImportRefused("Classeur refusé : trop d'éléments dans le fichier.")
+            raise ImportRefused(_("Classeur refusé : trop d'éléments dans le fichier."))
         if sum(e.file_size for e in entries) > MAX_UNCOMPRESSED:
-            raise ImportRefused("Classeur refusé : contenu décompressé trop volumineux.")
+            raise ImportRefused(_("Classeur refusé : contenu décompressé trop volumineux."))
         if "[Content_Types].xml" not in archive.namelist():
-            raise ImportRefused("Ce n'est pas un classeur Excel (.xlsx).")
+            raise ImportRefused(_("Ce n'est pas un classeur Excel (.xlsx)."))
 
 
 def parse_date(value: Any) -> date | None:
@@ -93,7 +97,7 @@ def parse_date(value: Any) -> date | None:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(f"date illisible « {text} » (JJ/MM/AAAA attendu)")
+    raise ValueError(_("date illisible « %(value)s » (JJ/MM/AAAA attendu)", value=text))
 
 
 def parse_amount(value: Any) -> Decimal | None:
@@ -107,7 +111,7 @@ def parse_amount(value: Any) -> Decimal | None:
     try:
         return Decimal(text).quantize(Decimal("0.01"))
     except InvalidOperation as exc:
-        raise ValueError(f"montant illisible « {value} »") from exc
+        raise ValueError(_("montant illisible « %(value)s »", value=value)) from exc
 
 
 def _choice(value: Any, choices: dict[str, str]) -> str | None:
@@ -117,7 +121,7 @@ def _choice(value: Any, choices: dict[str, str]) -> str | None:
     for code, label in choices.items():
         if wanted in (_key(label), _key(code)):
             return code
-    raise ValueError(f"valeur inconnue « {value} »")
+    raise ValueError(_("valeur inconnue « %(value)s »", value=value))
 
 
 def _digits(value: Any) -> str:
@@ -134,7 +138,7 @@ def parse_workbook(data: bytes, ins_code: str | None) -> ParsedImport:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same answer
-        raise ImportRefused("Le classeur ne peut pas être lu.") from exc
+        raise ImportRefused(_("Le classeur ne peut pas être lu.")) from exc
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -161,12 +165,16 @@ def parse_workbook(data: bytes, ins_code: str | None) -> ParsedImport:
         missing = [name for name in REQUIRED if name not in columns]
         if not header_row or missing:
             raise ImportRefused(
-                "En-têtes REDI introuvables (INS CPAS, N° NISS, N° budget mensuel, date et "
-                "solde du budget mensuel)."
+                _(
+                    "En-têtes REDI introuvables (INS CPAS, N° NISS, N° budget mensuel, date et "
+                    "solde du budget mensuel)."
+                )
             )
         for number, row in enumerate(rows, start=header_row + 1):
             if number - header_row > MAX_ROWS:
-                raise ImportRefused(f"Trop de lignes (plus de {MAX_ROWS}).")
+                raise ImportRefused(
+                    _("Trop de lignes (plus de %(count)s).", count=format_thousands(MAX_ROWS))
+                )
             cells = {name: row[i] if i < len(row) else None for name, i in columns.items()}
             if all(cells.get(n) in (None, "") for n in ("niss", "budget_number")):
                 continue
@@ -176,7 +184,7 @@ def parse_workbook(data: bytes, ins_code: str | None) -> ParsedImport:
             parsed["row"] = number
             result.rows.append(parsed)
         if not result.rows:
-            raise ImportRefused("Aucune ligne de simulation dans ce classeur.")
+            raise ImportRefused(_("Aucune ligne de simulation dans ce classeur."))
         return result
     finally:
         workbook.close()
@@ -187,46 +195,74 @@ def _parse_row(cells: dict[str, Any], ins_code: str | None) -> tuple[dict, list[
     out: dict[str, Any] = {}
     ins = _digits(cells.get("ins_code"))
     if ins_code and ins != ins_code:
-        problems.append(f"code INS {ins or '—'} : ce n'est pas celui de votre CPAS ({ins_code}).")
+        problems.append(
+            _(
+                "code INS %(found)s : ce n'est pas celui de votre CPAS (%(own)s).",
+                found=ins or "—",
+                own=ins_code,
+            )
+        )
     out["ins_code"] = ins
     raw_niss = _digits(cells.get("niss"))
     if len(raw_niss) == 10:  # a spreadsheet dropped the leading zero
         raw_niss = "0" + raw_niss
     niss = normalise_niss(raw_niss)
     if niss is None:
-        problems.append(f"NISS {raw_niss or '—'} invalide (chiffres de contrôle).")
+        problems.append(_("NISS %(niss)s invalide (chiffres de contrôle).", niss=raw_niss or "—"))
     out["niss"] = niss or raw_niss
     out["budget_number"] = _digits(cells.get("budget_number")) or str(
         cells.get("budget_number") or ""
     )
     if not out["budget_number"]:
-        problems.append("N° de budget mensuel manquant.")
+        problems.append(_("N° de budget mensuel manquant."))
+    unreadable: set[str] = set()
     for name in ("budget_date", "decision_date", "period_start", "period_end"):
         try:
             out[name] = parse_date(cells.get(name))
         except ValueError as exc:
-            problems.append(f"{name.replace('_', ' ')} : {exc}.")
+            problems.append(_field_problem(name, exc))
+            unreadable.add(name)
             out[name] = None
-    if out["budget_date"] is None and not any("budget date" in p for p in problems):
-        problems.append("Date du budget mensuel manquante.")
+    if out["budget_date"] is None and "budget_date" not in unreadable:
+        problems.append(_("Date du budget mensuel manquante."))
     for name in ("balance", "monthly_granted", "total_paid"):
         try:
             out[name] = parse_amount(cells.get(name))
         except ValueError as exc:
-            problems.append(f"{name.replace('_', ' ')} : {exc}.")
+            problems.append(_field_problem(name, exc))
+            unreadable.add(name)
             out[name] = None
-    if out["balance"] is None and "balance" not in " ".join(problems):
-        problems.append("Solde du budget mensuel manquant.")
+    if out["balance"] is None and "balance" not in unreadable:
+        problems.append(_("Solde du budget mensuel manquant."))
     months = cells.get("months")
     try:
         out["months"] = int(months) if months not in (None, "") else None
     except (TypeError, ValueError):
-        problems.append(f"nombre de mois illisible « {months} ».")
+        problems.append(_("nombre de mois illisible « %(value)s ».", value=months))
         out["months"] = None
     for name, choices in (("activation", ACTIVATION_CHOICES), ("payment", PAYMENT_CHOICES)):
         try:
             out[name] = _choice(cells.get(name), choices)
         except ValueError as exc:
-            problems.append(f"{name} : {exc}.")
+            problems.append(_field_problem(name, exc))
             out[name] = None
     return out, problems
+
+
+def _field_problem(name: str, exc: ValueError) -> str:
+    """« date du budget mensuel : date illisible … »: the column as the sheet names it."""
+    return _("%(column)s : %(problem)s.", column=_COLUMN_NAMES[name], problem=exc)
+
+
+#: What a message calls each column: the sheet's own words, in the user's language.
+_COLUMN_NAMES = {
+    "budget_date": _l("date du budget mensuel"),
+    "decision_date": _l("date de décision"),
+    "period_start": _l("période d'octroi début"),
+    "period_end": _l("période d'octroi fin"),
+    "balance": _l("solde du budget mensuel"),
+    "monthly_granted": _l("montant mensuel octroyé"),
+    "total_paid": _l("montant total payé pendant la période de subvention"),
+    "activation": _l("parcours d'activation"),
+    "payment": _l("paiement"),
+}
