@@ -2,42 +2,23 @@
 
 ``HUEY_URL`` may point to Redis (``redis://…``) when the app grows. Tests run tasks
 immediately (``HUEY_IMMEDIATE``). The consumer runs beside gunicorn (scripts/start):
-``.venv/bin/huey_consumer cpas.jobs.huey``.
+``.venv/bin/huey_consumer cpas.jobs.huey``. It imports this module only, so this module
+imports every module that declares a task (``TASK_MODULES``): a task declared elsewhere
+would be « not found in TaskRegistry » in the consumer. A test compares the registry of a
+fresh interpreter with a literal list and with every ``@huey.task`` found in the code.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from importlib import import_module
 
-from huey import RedisHuey, SqliteHuey
+from .taskqueue import app_context, huey
 
+__all__ = ["TASK_MODULES", "app_context", "huey"]
 
-def _make_huey():  # type: ignore[no-untyped-def]
-    url = os.environ.get("HUEY_URL", "")
-    immediate = os.environ.get("HUEY_IMMEDIATE") == "1"
-    if url.startswith("redis://"):
-        return RedisHuey("cpas", url=url, immediate=immediate)
-    instance = os.environ.get("CPAS_INSTANCE_PATH") or str(
-        Path(__file__).resolve().parent.parent / "instance"
-    )
-    Path(instance).mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("cpas", filename=str(Path(instance) / "huey.sqlite"), immediate=immediate)
+#: Every module with a ``@huey.task`` or ``@huey.periodic_task``.
+TASK_MODULES = ("cpas.water_fund.exports",)
 
-
-huey = _make_huey()
-_app = None
-
-
-def app_context():  # type: ignore[no-untyped-def]
-    """An app context for a task: the caller's in immediate mode, else the worker's own app."""
-    from flask import current_app, has_app_context
-
-    if has_app_context():
-        return current_app.app_context()
-    global _app
-    if _app is None:
-        from . import create_app
-
-        _app = create_app()
-    return _app.app_context()
+# At the end, after ``huey`` exists: a task module may itself import ``cpas.jobs``.
+for _name in TASK_MODULES:
+    import_module(_name)

@@ -250,3 +250,10 @@ class ExportJob(db.Model):
     file_name: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    #: Last sign of life of the run (start, every 1000 rows): a running job whose heartbeat
+    #: is older than EXPORT_STALE_SECONDS lost its consumer (kill -9, crash).
+    heartbeat_at: Mapped[datetime | None]
+    #: Runs started after the first (a stale job is queued again once, then failed).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Why it failed: a key of ``exports.FAILURES`` (the page shows its message).
+    error: Mapped[str | None] = mapped_column(String(40))

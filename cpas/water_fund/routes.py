@@ -418,8 +418,16 @@ def line_input(line_type: str):  # type: ignore[no-untyped-def]
 @require_function("water.export")
 def export_job(token: str):  # type: ignore[no-untyped-def]
     job = _job_or_404(token)
+    # The poll is what notices a job whose consumer died (no progress for too long).
+    if exports.recover_stale(job):
+        job = _job_or_404(token)
     return render_page_or_fragment(
-        "water_fund/export_job.html", "water_fund/_export_job.html", job=job
+        "water_fund/export_job.html",
+        "water_fund/_export_job.html",
+        job=job,
+        poll_seconds=exports.poll_seconds(job),
+        waits_long=exports.waits_long(job),
+        failure=exports.FAILURES.get(job.error or "", exports.FAILURES["internal"]),
     )
 
 
@@ -429,8 +437,11 @@ def export_download(token: str):  # type: ignore[no-untyped-def]
     job = _job_or_404(token)
     if job.status != "done" or not job.file_name:
         abort(404)
+    path = exports.export_dir() / job.file_name
+    if not path.is_file():  # removed from the exports folder since
+        abort(404)
     return send_file(
-        exports.export_dir() / job.file_name,
+        path,
         as_attachment=True,
         download_name=f"demandes-{job.kind}.xlsx",
         max_age=0,
