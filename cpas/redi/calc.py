@@ -292,12 +292,13 @@ def summarise_lines(
     complete_lines = [line for line in lines if is_complete(line)]
     eligible = [line for line in complete_lines if _eligible(line, True, period_start, period_end)]
     balances = _Balances(Counter((line.niss, line.budget_number) for line in eligible))
-    # Sums of products stay exact: Decimal × int, added in Decimal.
-    granted = sum((line.monthly_granted * line.months for line in complete_lines), ZERO)
-    paid = sum((line.total_paid for line in complete_lines), ZERO)
+    # Exact sums of Decimal × int; « or ZERO » as in compute(), so that even a 0,00 € line
+    # gives the very same Decimal (value and exponent).
+    granted = sum(((line.monthly_granted or ZERO) * line.months for line in complete_lines), ZERO)
+    paid = sum((line.total_paid or ZERO for line in complete_lines), ZERO)
     subsidisable = sum(
         (
-            balances.monthly(line, line.monthly_granted, -line.balance) * line.months
+            balances.monthly(line, line.monthly_granted or ZERO, -line.balance) * line.months
             for line in eligible
         ),
         ZERO,
