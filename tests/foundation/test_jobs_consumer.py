@@ -312,6 +312,12 @@ def test_a_consumer_killed_mid_job_is_detected_and_a_restarted_one_finishes(
     # A restarted consumer and the polling page: the stale job is queued again and done.
     app.config["EXPORT_STALE_SECONDS"] = 2
     consumers()
+    _wait(
+        lambda: _poll(client, token) and _job(app, token).attempts == 1,
+        "the stale job queued again",
+        consumers.logs,
+    )
+    app.config["EXPORT_STALE_SECONDS"] = 300  # the retry, however slow, is not stale
     text = _wait(
         lambda: (t := _poll(client, token)) and ("Export prêt" in t or "Échec" in t) and t,
         "the re-queued export finished",
