@@ -22,6 +22,8 @@ class Defaults:
     HSTS_MAX_AGE = 365 * 24 * 3600
     SESSION_COOKIE_NAME = "cpas_session"
     IDLE_TIMEOUT_MINUTES = 30
+    # How long a search result's link to a register person stays valid (session_refs)
+    SESSION_REF_MINUTES = 30
     ABSOLUTE_SESSION_HOURS = 10
     # Login throttling (stored in the database, so it holds across workers)
     LOGIN_WINDOW_MINUTES = 15

@@ -10,7 +10,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit
+from .. import audit, session_refs
 from ..access.models import OrganisationKind
 from ..centre.queries import active_workers
 from ..database import reads_only
@@ -135,7 +135,16 @@ def _search_context(form: PersonSearchForm, results: list | None, target: str) -
     window = None
     if results is not None and form.mode.data == "phonetique" and form.partial:
         window = search_window(form.partial, form.tolerance.data or 0)
-    return {"form": form, "results": results, "window": window, "details_endpoint": target}
+    context = {"form": form, "results": results, "window": window, "details_endpoint": target}
+    if target == "dossiers.person":
+        # Not the register id: a reference only this session can open, for a while.
+        context["details_url"] = _person_link
+    return context
+
+
+def _person_link(row_id: int) -> str:
+    """The « Détails » link of a search result (an opaque reference of this session)."""
+    return url_for("dossiers.person", ref=session_refs.issue(session_refs.REGISTER_PERSON, row_id))
 
 
 @bp.route("/nouveau")
@@ -205,11 +214,16 @@ def _address(form: AddressForm) -> services.Address:
     )
 
 
-@bp.route("/nouveau/personne/<int:ref>", methods=["GET", "POST"])
+@bp.route("/nouveau/personne/<ref>", methods=["GET", "POST"])
 @require_function("dossiers.create")
-def person(ref: int):  # type: ignore[no-untyped-def]
-    """« Détails »: the register data, the effective address, then « Créer le dossier »."""
-    found = _person_or_404(ref)
+def person(ref: str):  # type: ignore[no-untyped-def]
+    """« Détails »: the register data, the effective address, then « Créer le dossier ».
+
+    ``ref`` comes from a search result of this session (never a guessable register id)."""
+    row_id = session_refs.resolve(session_refs.REGISTER_PERSON, ref)
+    if row_id is None:
+        abort(404)
+    found = _person_or_404(row_id)
     existing = queries.dossier_for_niss(current_user.organisation_id, found.niss)
     form = AddressForm()
     status = 200
@@ -273,7 +287,7 @@ def bis():  # type: ignore[no-untyped-def]
                 "Complétez l'adresse effective pour créer le dossier.",
                 "success",
             )
-            return redirect(url_for("dossiers.person", ref=person.ref))
+            return redirect(_person_link(person.ref))
         status = 422
     return render_template("dossiers/bis.html", **_layout(form=form)), status
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from cpas.access.models import Organisation, OrganisationKind, Profile
 from cpas.centre.models import CentrePhone, CentreProfile, OfficeHour, SocialWorker
 from cpas.extensions import db
-from tests.helpers import page_text
+from tests.helpers import page_text, register_person_url
 
 PROFILE = {
     "name": "CPAS de Test",
@@ -193,7 +193,7 @@ def test_a_worker_can_be_assigned_to_a_dossier(app, client, login_as, cpas):
             db.session.add(SocialWorker(organisation_id=org.id, last_name=name, first_name="A"))
         db.session.commit()
     login_as(cpas[2])
-    created = client.post(f"/dossiers/nouveau/personne/{ref}", data={"action": "x", **ADDRESS})
+    created = client.post(register_person_url(client, ref), data={"action": "x", **ADDRESS})
     dossier_id = created.headers["Location"].split("/")[-1]
     form = page_text(client.get(f"/dossiers/{dossier_id}/references/modifier"))
     assert "A Visible" in form and "Autrecpas" not in form

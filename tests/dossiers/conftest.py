@@ -12,6 +12,7 @@ from cpas.extensions import db
 from cpas.registry.models import RegisterPerson
 from cpas.registry.numbers import niss_for
 from cpas.registry.phonetic import phonetic_key
+from tests.helpers import register_person_url
 
 ADDRESS = {
     "street": "Rue de la Station",
@@ -112,7 +113,7 @@ def create_dossier(client, login_as, world):
     def _create(person_ref: int, user=None) -> int:
         login_as(user or world.user_a)
         response = client.post(
-            f"/dossiers/nouveau/personne/{person_ref}", data={"action": "enregistrer", **ADDRESS}
+            register_person_url(client, person_ref), data={"action": "enregistrer", **ADDRESS}
         )
         assert response.status_code == 302, response.get_data(as_text=True)
         return int(response.headers["Location"].rstrip("/").split("/")[-1])

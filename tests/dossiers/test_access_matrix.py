@@ -15,7 +15,7 @@ from cpas.dossiers.models import HouseholdMember
 from cpas.extensions import db
 from cpas.security import access_rule
 from tests.dossiers.conftest import ADDRESS
-from tests.helpers import page_text
+from tests.helpers import page_text, register_person_url
 
 PREFIXES = ("dossiers.", "centre.")
 
@@ -112,7 +112,7 @@ def test_another_cpas_never_sees_the_dossier_in_lists(app, client, login_as, wor
     assert "04 220 00 01" not in page_text(client.get("/centre/fiche"))
     # creating a dossier for the same person is CPAS B's own dossier, not A's
     created = client.post(
-        f"/dossiers/nouveau/personne/{world.people.marie.id}",
+        register_person_url(client, world.people.marie.id),
         data={"action": "enregistrer", **ADDRESS},
     )
     assert created.headers["Location"].split("/")[-1] != str(objects["dossier_id"])

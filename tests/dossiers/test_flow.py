@@ -13,7 +13,7 @@ from cpas.dossiers.models import Dossier, HouseholdMember
 from cpas.extensions import db
 from cpas.registry.models import BcssIntegration
 from tests.dossiers.conftest import ADDRESS
-from tests.helpers import page_text
+from tests.helpers import page_text, register_person_url
 
 
 def plain(response) -> str:
@@ -58,7 +58,7 @@ def test_create_dossier_then_again_leads_to_the_same(app, client, login_as, worl
     text = page_text(response)
     assert "DUPONT" in text and "85.03.14-002." in text
     again = client.post(
-        f"/dossiers/nouveau/personne/{world.people.marie.id}",
+        register_person_url(client, world.people.marie.id),
         data={"action": "enregistrer", **ADDRESS},
     )
     assert again.headers["Location"].endswith(f"/dossiers/{dossier_id}")
@@ -73,7 +73,7 @@ def test_create_dossier_then_again_leads_to_the_same(app, client, login_as, worl
 def test_copy_legal_address_fills_the_effective_address(client, login_as, world):
     login_as(world.user_a)
     response = client.post(
-        f"/dossiers/nouveau/personne/{world.people.ahmed.id}", data={"action": "copier"}
+        register_person_url(client, world.people.ahmed.id), data={"action": "copier"}
     )
     text = page_text(response)
     assert response.status_code == 200

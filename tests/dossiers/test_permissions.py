@@ -16,7 +16,7 @@ import pytest
 from cpas.access.functions import ALL_FUNCTION_CODES, complete_dependencies
 from cpas.security import access_rule
 from tests.dossiers.conftest import ADDRESS, add_member_through_screens
-from tests.helpers import page_text
+from tests.helpers import page_text, register_person_url
 
 PREFIX = "dossiers."
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -171,7 +171,7 @@ def test_another_cpas_never_lists_the_dossier(app, client, login_as, world, obje
     """Index, searches by NISS and by name, and the sidebar of CPAS B: only B's dossiers."""
     login_as(world.user_b)
     created = client.post(
-        f"/dossiers/nouveau/personne/{world.people.ahmed.id}",
+        register_person_url(client, world.people.ahmed.id),
         data={"action": "enregistrer", **ADDRESS},
     )
     assert created.status_code == 302

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event, func, select
 from stdnum.be import bis as stdnum_bis
 
+from cpas import session_refs
 from cpas.audit import AuditEntry
 from cpas.dossiers.models import Dossier, HouseholdMember, HouseholdSnapshot
 from cpas.extensions import db
@@ -19,7 +20,7 @@ from cpas.registry.models import BcssIntegration, RegisterPerson
 from cpas.registry.numbers import niss_for
 from cpas.textutil import fold
 from tests.dossiers.conftest import ADDRESS, add_member_through_screens, add_person
-from tests.helpers import page_text
+from tests.helpers import page_text, register_person_url
 
 NOT_QUERIES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
 URL_ATTRIBUTES = re.compile(r'(?:href|action|src|hx-get|hx-post|hx-push-url)="([^"]*)"')
@@ -113,9 +114,11 @@ def test_register_search_by_niss_accepts_every_notation(client, login_as, world,
     assert response.status_code == 200, text
     assert "Liste des personnes trouvées (1)" in text
     assert "DUPONT Marie" in text
-    # the link to « Détails » carries the register id, not the NISS
+    # the link to « Détails » carries an opaque reference, neither the NISS nor the id
     urls = URL_ATTRIBUTES.findall(page_text(response))
-    assert f"/dossiers/nouveau/personne/{world.people.marie.id}" in urls
+    details = [u for u in urls if u.startswith("/dossiers/nouveau/personne/")]
+    assert details and f"/dossiers/nouveau/personne/{world.people.marie.id}" not in urls
+    assert client.get(details[0]).status_code == 200
     assert not [u for u in urls if niss in u or format_niss(niss) in u]
 
 
@@ -582,7 +585,10 @@ def test_bis_numbers_are_valid_and_new_each_time(app, client, login_as, world):
     for _ in range(2):
         response = client.post("/dossiers/nouveau/numero-bis", data=data)
         assert response.status_code == 302, page_text(response)
-        ref = int(response.headers["Location"].rsplit("/", 1)[-1])
+        # the redirect carries this session's opaque reference to the new register row
+        token = response.headers["Location"].rsplit("/", 1)[-1]
+        with app.app_context(), client.session_transaction() as session:
+            ref = session_refs.resolve(session_refs.REGISTER_PERSON, token, store=session)
         with app.app_context():
             numbers.append(db.session.get(RegisterPerson, ref).niss)
     assert numbers[0] != numbers[1]
@@ -633,7 +639,7 @@ def test_household_fragment_after_removing_a_member_logs_the_niss_shown(
 
 def test_register_person_details_log_the_niss(app, client, login_as, world):
     login_as(world.user_a)
-    response = client.get(f"/dossiers/nouveau/personne/{world.people.ahmed.id}")
+    response = client.get(register_person_url(client, world.people.ahmed.id))
     assert response.status_code == 200
     assert [e.niss for e in audit_entries(app, "registry.person_view")] == [world.people.ahmed.niss]
 
