@@ -226,7 +226,7 @@ def submit_account_request(data: dict, ip: str) -> None:
         last_name=data["last_name"].strip(),
         first_name=data["first_name"].strip(),
         email=email,
-        password_hash=hash_password(data["password"]),
+        password_hash=password_hash,
         iban=data["iban"],
         representative=data["representative"].strip(),
         phone=data["phone"].strip(),
