@@ -182,7 +182,7 @@ def phonetic_search_floor(user: Any) -> str:
     results = LocalRegister().phonetic(
         PhoneticQuery(SEARCH["nom"], SEARCH["prenom"], birth, tolerance)
     )
-    audit.record_view("registry.search_phonetic", details=f"{len(results)} résultat(s)")
+    audit.record_views("registry.search_phonetic", (p.niss for p in results))  # one per NISS
     html = render_template(
         "dossiers/_person_search.html",
         dossier=None,
@@ -202,7 +202,9 @@ def dossier_index_floor(user: Any) -> str:
     """GET /dossiers/?lettre=D: access check, the first page of the index, the page."""
     user.has_function("dossiers.search")
     page = paginate(queries.index_query(user.organisation_id, LETTER, False), 1, 25)
-    return render_template(
+    for dossier in page.items:  # one consultation per dossier listed
+        audit.record_view("dossiers.index", obj=dossier, niss=dossier.niss)
+    html = render_template(
         "dossiers/index.html",
         dossier=None,
         recent=queries.recent_dossiers(user.organisation_id),
@@ -212,6 +214,8 @@ def dossier_index_floor(user: Any) -> str:
         archived=False,
         letters=queries.LETTERS,
     )
+    audit.flush_pending_views()  # after_request: the consultations are written (one INSERT)
+    return html
 
 
 register(

@@ -66,7 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         configure_engine(db.engine)
 
     from . import errors, security, templating
-    from .audit import flush_pending_views
+    from .audit import flush_pending
     from .htmx import toast_oob
 
     security.init_app(app)
@@ -75,8 +75,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.after_request
     def _after(response):  # type: ignore[no-untyped-def]
-        if response.status_code < 400:
-            flush_pending_views()
+        # Consultations of a shown page and refused accesses (even on a 404) are written.
+        flush_pending(response.status_code)
         return toast_oob(response)
 
     @app.teardown_request

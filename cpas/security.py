@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
@@ -86,9 +86,21 @@ def access_rule(view: Callable[..., Any]) -> tuple[str, tuple[str, ...] | None] 
 def get_in_org_or_404(model: type, object_id: int, *, column: str = "organisation_id") -> Any:
     """Load a record of the current user's organisation, or 404 (never reveal it exists)."""
     obj = db.session.get(model, object_id)
-    if obj is None or getattr(obj, column) != current_user.organisation_id:
+    if obj is None:
         abort(404)
+    if getattr(obj, column) != current_user.organisation_id:
+        refuse_foreign(obj)
     return obj
+
+
+def refuse_foreign(obj: Any, *, object_type: str | None = None) -> NoReturn:
+    """Answer 404 for a record the user may not reach, and log it as a security event."""
+    from .audit import record_security_event
+
+    record_security_event(
+        object_type=object_type or type(obj).__name__, object_id=getattr(obj, "id", None)
+    )
+    abort(404)
 
 
 def _enforce_access() -> Any:

@@ -11,7 +11,13 @@ from flask_login import current_user
 from ..access.models import OrganisationKind
 from ..extensions import db
 from ..htmx import is_htmx
-from ..security import get_in_org_or_404, require_function, restrict_to_kinds, signed_in
+from ..security import (
+    get_in_org_or_404,
+    refuse_foreign,
+    require_function,
+    restrict_to_kinds,
+    signed_in,
+)
 from . import bp, queries, services
 from .files import LogoRefused, check_logo, data_url, read_logo
 from .forms import CentreProfileForm, OfficeHourForm, PhoneForm, WorkerForm
@@ -254,8 +260,10 @@ def hour_add(worker_id: int):  # type: ignore[no-untyped-def]
 def hour_remove(worker_id: int, hour_id: int):  # type: ignore[no-untyped-def]
     found = get_in_org_or_404(SocialWorker, worker_id)
     hour = db.session.get(OfficeHour, hour_id)
-    if hour is None or hour.social_worker_id != found.id:
+    if hour is None:
         abort(404)
+    if hour.social_worker_id != found.id:
+        refuse_foreign(hour)
     services.remove_office_hour(found, hour, _user())
     flash("Permanence supprimée.", "success")
     if is_htmx():

@@ -10,7 +10,7 @@ from flask import session
 from sqlalchemy import Select, select
 
 from ..extensions import db
-from ..security import get_in_org_or_404
+from ..security import get_in_org_or_404, refuse_foreign
 from ..textutil import fold
 from .models import Dossier, HouseholdMember, HouseholdSnapshot
 
@@ -26,10 +26,12 @@ def get_dossier_or_404(dossier_id: int) -> Dossier:
 
 def get_member_or_404(dossier: Dossier, member_id: int) -> HouseholdMember:
     member = db.session.get(HouseholdMember, member_id)
-    if member is None or member.dossier_id != dossier.id:
+    if member is None:
         from flask import abort
 
         abort(404)
+    if member.dossier_id != dossier.id:
+        refuse_foreign(member)  # a member of another dossier, maybe of another CPAS
     return member
 
 

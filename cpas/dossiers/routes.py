@@ -65,6 +65,12 @@ def _view_dossier(dossier: Dossier, action: str = "dossiers.view") -> None:
     queries.remember(dossier)
 
 
+def _log_listed(action: str, dossiers: list[Dossier]) -> None:
+    """A list of dossiers shows each one's NISS: one consultation per dossier listed."""
+    for dossier in dossiers:
+        audit.record_view(action, obj=dossier, niss=dossier.niss)
+
+
 # --------------------------------------------------------------------------- index, search
 
 
@@ -78,6 +84,7 @@ def index():  # type: ignore[no-untyped-def]
     page = paginate(
         queries.index_query(current_user.organisation_id, letter, archived), page_number(), 25
     )
+    _log_listed("dossiers.index", page.items)
     return render_page_or_fragment(
         "dossiers/index.html",
         "dossiers/_index_table.html",
@@ -102,9 +109,11 @@ def search():  # type: ignore[no-untyped-def]
             page = paginate(
                 queries.search_query(current_user.organisation_id, criteria), page_number(), 25
             )
-            audit.record_view(
-                "dossiers.search", niss=criteria.niss, details=f"{page.total} résultat(s)"
-            )
+            # Every dossier listed is a consultation; a search that found nobody is logged
+            # too, with the NISS searched (it stays in the form).
+            if not page.items:
+                audit.record_view("dossiers.search", niss=criteria.niss, details="0 résultat")
+            _log_listed("dossiers.search", page.items)
         else:
             status = 422
     return render_template("dossiers/search.html", **_layout(form=form, page=page)), status
@@ -127,7 +136,10 @@ def _person_search(form: PersonSearchForm) -> list:
         tolerance=form.tolerance.data or 0,
     )
     results = register.phonetic(query)
-    audit.record_view("registry.search_phonetic", details=f"{len(results)} résultat(s)")
+    if results:
+        audit.record_views("registry.search_phonetic", (p.niss for p in results))
+    else:
+        audit.record_view("registry.search_phonetic", details="0 résultat")
     return results
 
 
@@ -314,6 +326,7 @@ def detail(dossier_id: int):  # type: ignore[no-untyped-def]
 @require_function("dossiers.view")
 def references(dossier_id: int):  # type: ignore[no-untyped-def]
     dossier = queries.get_dossier_or_404(dossier_id)
+    audit.record_view("dossiers.references", obj=dossier, niss=dossier.niss)
     return render_template("dossiers/_references.html", **_references_context(dossier))
 
 
@@ -335,6 +348,8 @@ def edit_references(dossier_id: int):  # type: ignore[no-untyped-def]
     """« Modifier » inline: n° de dossier, date d'ouverture, assistant social."""
     dossier = queries.get_dossier_or_404(dossier_id)
     form = _references_form(dossier)
+    if request.method == "GET":
+        audit.record_view("dossiers.references", obj=dossier, niss=dossier.niss)
     if request.method == "POST" and form.validate():
         try:
             services.update_references(

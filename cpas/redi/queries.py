@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 
 from ..access.models import User
 from ..extensions import db
+from ..security import refuse_foreign
 from .calc import LineResult, Summary, compute, summarise_lines
 from .models import RediCampaign, RediLine
 
@@ -26,8 +27,10 @@ def campaigns(user: User) -> list[RediCampaign]:
 
 def get_campaign_or_404(user: User, campaign_id: int) -> RediCampaign:
     campaign = db.session.get(RediCampaign, campaign_id)
-    if campaign is None or campaign.organisation_id != user.organisation_id:
+    if campaign is None:
         abort(404)
+    if campaign.organisation_id != user.organisation_id:
+        refuse_foreign(campaign)
     return campaign
 
 

@@ -9,12 +9,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import audit
 from ..documents.pdf import send_pdf
 from ..extensions import db
 from ..htmx import render_page_or_fragment
 from ..niss import normalise_niss
 from ..pagination import paginate
-from ..security import require_function
+from ..security import refuse_foreign, require_function
 from ..inputs import parse_page
 from ..timeutil import utcnow
 from . import bp, exporter, queries, services
@@ -77,6 +78,11 @@ def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
         queries.lines_query(campaign, filters), parse_page(request.form.get("page")), 50
     )
     results = queries.simulation_results(campaign, page.items)
+    # One consultation per NISS in the table; a filter that found nothing logs the NISS typed.
+    audit.record_views(
+        "redi.campaign_view", [line.niss for line in page.items] or [filters.niss or None],
+        obj=campaign,
+    )
     return render_page_or_fragment(
         "redi/campaign.html",
         "redi/_lines.html",
@@ -86,6 +92,10 @@ def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
         filters=filters_form,
         **_choices(),
     ), status
+
+
+def _is_niss(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 11 and value.isascii() and value.isdigit()
 
 
 def _choices() -> dict:
@@ -162,6 +172,12 @@ def import_upload(campaign_id: int):  # type: ignore[no-untyped-def]
         return render_template(
             "redi/import.html", campaign=campaign, parsed=None, error=str(exc)
         ), 422
+    # The preview table shows the first 50 rows' NISS (only well-formed ones are persons).
+    audit.record_views(
+        "redi.import_preview",
+        [r.get("niss") for r in parsed.rows[:50] if _is_niss(r.get("niss"))] or [None],
+        obj=campaign,
+    )
     token = None
     if not parsed.errors:
         token = services.stage_import(campaign, parsed, upload.filename, _user())
@@ -174,8 +190,10 @@ def import_upload(campaign_id: int):  # type: ignore[no-untyped-def]
 @require_function("redi.import")
 def import_confirm(token: str):  # type: ignore[no-untyped-def]
     pending = db.session.scalar(select(RediImport).where(RediImport.token == token))
-    if pending is None or pending.user_id != _user().id:
+    if pending is None:
         abort(404)
+    if pending.user_id != _user().id:
+        refuse_foreign(pending)  # another user's staged import
     campaign = queries.get_campaign_or_404(_user(), pending.campaign_id)
     try:
         counts = services.confirm_import(pending, campaign, _user())
@@ -249,7 +267,9 @@ def export_xlsx(campaign_id: int):  # type: ignore[no-untyped-def]
     from flask import Response
 
     campaign = queries.get_campaign_or_404(_user(), campaign_id)
-    data = exporter.build(campaign, queries.all_lines_with_results(campaign))
+    rows = queries.all_lines_with_results(campaign)
+    audit.record_views("redi.export", [line.niss for line, _ in rows] or [None], obj=campaign)
+    data = exporter.build(campaign, rows)
     response = Response(
         data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

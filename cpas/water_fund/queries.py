@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..access.models import Organisation, OrganisationKind, User
 from ..extensions import db
+from ..security import refuse_foreign
 from ..textutil import fold
 from . import lifecycle as lc
 from .models import DrawingRight, WaterFile, WaterRequest
@@ -56,7 +57,7 @@ def get_request_or_404(user: User, request_id: int, kind: str | None = None) -> 
     if (side == lc.CPAS and row.cpas_id != user.organisation_id) or (
         side == lc.DISTRIBUTOR and row.distributor_id != user.organisation_id
     ):
-        abort(404)
+        refuse_foreign(row)
     return row
 
 

@@ -18,7 +18,7 @@ def _entries(app, org, user, other):
         db.session.add_all(
             [
                 AuditEntry(
-                    action="person.view",
+                    action="registry.person_view",
                     organisation_id=org.id,
                     user_id=user.id,
                     niss="85073003328",
@@ -27,13 +27,13 @@ def _entries(app, org, user, other):
                     object_id="1",
                 ),
                 AuditEntry(
-                    action="dossier.update",
+                    action="centre.save_profile",
                     organisation_id=org.id,
                     user_id=user.id,
                     at=datetime(2026, 4, 1, 10, 0),
                 ),
                 AuditEntry(
-                    action="person.view",
+                    action="registry.person_view",
                     organisation_id=other.id,
                     niss="85073003328",
                     at=datetime(2026, 3, 1, 10, 0),
@@ -49,20 +49,21 @@ def test_search_by_niss_date_action_user(app, client, make_user, login_as, make_
     _entries(app, auditor.organisation, auditor, other_org)
     login_as(auditor)
     by_niss = page_text(client.post("/acces/admin-logs", data={"niss": "85.07.30-033.28"}))
-    assert "<code>person.view</code>" in by_niss and "<code>dossier.update</code>" not in by_niss
+    # rows carry the code as a tooltip and show the label
+    person_view = '<td title="registry.person_view">Consultation d\'une personne au registre</td>'
+    fiche = '<td title="centre.save_profile">Modification de la fiche signalétique</td>'
+    assert person_view in by_niss and fiche not in by_niss
     assert "85.07.30-033.28" in by_niss
     by_date = page_text(
         client.post("/acces/admin-logs", data={"date_from": "2026-03-15", "date_to": "2026-04-30"})
     )
-    assert "<code>dossier.update</code>" in by_date and "01/03/2026" not in by_date
-    by_action = page_text(client.post("/acces/admin-logs", data={"action": "dossier.update"}))
-    assert (
-        "<code>dossier.update</code>" in by_action and "<code>person.view</code>" not in by_action
-    )
+    assert fiche in by_date and "01/03/2026" not in by_date
+    by_action = page_text(client.post("/acces/admin-logs", data={"action": "centre.save_profile"}))
+    assert fiche in by_action and person_view not in by_action
     by_user = page_text(client.post("/acces/admin-logs", data={"user_id": str(auditor.id)}))
     assert "Auditrice" in by_user
     # another organisation's entry with the same NISS never appears: one row only
-    assert by_niss.count("<td>85.07.30-033.28</td>") == 1
+    assert by_niss.count(">85.07.30-033.28</td>") == 1
 
 
 def test_bad_niss_gets_a_message(client, make_user, login_as):
@@ -89,12 +90,19 @@ def test_export_of_the_search(app, client, make_user, login_as, make_org):
     login_as(auditor)
     response = client.post(
         "/acces/admin-logs/export.xlsx",
-        data={"action": "person.view", "user_id": "", "date_from": "", "date_to": "", "niss": ""},
+        data={
+            "action": "registry.person_view",
+            "user_id": "",
+            "date_from": "",
+            "date_to": "",
+            "niss": "",
+        },
     )
     assert response.status_code == 200
     ws = load_workbook(BytesIO(response.data)).active
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-    assert [r[2] for r in rows] == ["person.view"] and rows[0][5] == "85073003328"
+    assert [r[2] for r in rows] == ["Consultation d'une personne au registre"]
+    assert rows[0][4] == "85073003328" and rows[0][7] == "registry.person_view"
 
 
 def test_niss_never_in_the_url(client, make_user, login_as):
