@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     EmailField,
@@ -70,8 +71,8 @@ class AccountRequestForm(_ApplicantFields):
         validators=[
             DataRequired("Confirmez le mot de passe."),
             EqualTo("password", "Les deux mots de passe ne correspondent pas."),
-        ],
             Length(max=200),
+        ],
     )
     # Honeypot: hidden from people by CSS, filled in by robots.
     website = StringField("Site web (laisser vide)", validators=[Length(max=200)])

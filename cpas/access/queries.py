@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..audit import SECURITY_PREFIX, AuditEntry
+from ..audit import AuditEntry
 from ..extensions import db
-from ..security import refuse_foreign
 from .functions import FUNCTIONS, TREE, codes_for_kind
 from .models import (
     AccountRequest,
@@ -37,19 +36,15 @@ def org_profiles(organisation_id: int) -> list[Profile]:
 
 def get_profile_or_404(profile_id: int) -> Profile:
     profile = db.session.get(Profile, profile_id)
-    if profile is None:
+    if profile is None or profile.organisation_id != current_user.organisation_id:
         abort(404)
-    if profile.organisation_id != current_user.organisation_id:
-        refuse_foreign(profile)
     return profile
 
 
 def get_user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or user.organisation_id != current_user.organisation_id:
         abort(404)
-    if user.organisation_id != current_user.organisation_id:
-        refuse_foreign(user)
     return user
 
 
@@ -158,7 +153,7 @@ def get_account_request_or_404(request_id: int) -> AccountRequest:
         current_user.organisation.kind != OrganisationKind.FUND_MANAGER
         and row.organisation_id != current_user.organisation_id
     ):
-        refuse_foreign(row)
+        abort(404)
     return row
 
 
@@ -179,9 +174,6 @@ def requestable_organisations() -> list[Organisation]:
 
 # --------------------------------------------------------------------------- audit log
 
-#: The « Événements de sécurité » choice of the Admin-Logs action filter.
-SECURITY_FILTER = "securite"
-
 
 def audit_query(
     organisation_id: int,
@@ -192,10 +184,6 @@ def audit_query(
     action: str | None = None,
     niss: str | None = None,
 ) -> Select:
-    """The organisation's entries, newest first; days are Brussels calendar days; the
-    action ``SECURITY_FILTER`` keeps the security events (refusals, failures)."""
-    from .audit_log import local_day_start
-
     query = (
         select(AuditEntry, User)
         .outerjoin(User, User.id == AuditEntry.user_id)
@@ -203,16 +191,12 @@ def audit_query(
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     )
     if date_from:
-        query = query.where(AuditEntry.at >= local_day_start(date_from))
+        query = query.where(AuditEntry.at >= datetime.combine(date_from, time.min))
     if date_to:
-        query = query.where(AuditEntry.at < local_day_start(date_to + timedelta(days=1)))
+        query = query.where(AuditEntry.at < datetime.combine(date_to + timedelta(days=1), time.min))
     if user_id:
         query = query.where(AuditEntry.user_id == user_id)
-    if action == SECURITY_FILTER:
-        query = query.where(
-            or_(AuditEntry.action.startswith(SECURITY_PREFIX), AuditEntry.outcome != "success")
-        )
-    elif action:
+    if action:
         query = query.where(AuditEntry.action == action)
     if niss:
         query = query.where(AuditEntry.niss == niss)
@@ -237,3 +221,42 @@ def org_users_for_select(organisation_id: int) -> list[tuple[int, str]]:
         .order_by(func.lower(User.last_name), func.lower(User.first_name))
     )
     return [(uid, f"{last} {first}") for uid, last, first in rows]
+
+
+def profile_grants(profiles: list[Profile], locale: str) -> dict[int, list[tuple[str, list[str]]]]:
+    """Per profile id, what it grants in its organisation: (group label, function labels)
+    in tree order; functions of another organisation kind's side are left out."""
+    grants: dict[int, list[tuple[str, list[str]]]] = {}
+    for profile in profiles:
+        usable = codes_for_kind(profile.organisation.kind)
+        codes = profile.function_codes & usable
+        grants[profile.id] = [
+            (group.label(locale), labels)
+            for group in TREE
+            if (labels := [f.label(locale) for f in group.functions if f.code in codes])
+        ]
+    return grants
+
+
+def organisation_name_taken(name: str, organisation_id: int) -> bool:
+    """Tell whether another organisation already has this name (names are unique)."""
+    return (
+        db.session.scalar(
+            select(Organisation.id).where(
+                Organisation.name == name, Organisation.id != organisation_id
+            )
+        )
+        is not None
+    )
+
+
+def ins_code_taken(ins_code: str, organisation_id: int) -> bool:
+    """Tell whether another organisation already has this INS code."""
+    return (
+        db.session.scalar(
+            select(Organisation.id).where(
+                Organisation.ins_code == ins_code, Organisation.id != organisation_id
+            )
+        )
+        is not None
+    )

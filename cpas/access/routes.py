@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit
-from ..database import reads_only
 from ..documents.pdf import send_pdf
 from ..documents.xlsx import send_xlsx
 from ..extensions import db
@@ -18,7 +16,6 @@ from ..security import public, require_function, signed_in
 from ..templating import current_locale
 from ..inputs import parse_page
 from ..timeutil import utcnow
-from . import audit_log as audit_log_words
 from . import bp, queries, services
 from .forms import (
     AcceptForm,
@@ -27,6 +24,7 @@ from .forms import (
     AuditFilterForm,
     ProfileForm,
     RefuseForm,
+    optional_id,
 )
 from .functions import FUNCTIONS, TREE
 from .models import Profile
@@ -73,7 +71,7 @@ def _tree_action(codes: set[str], action: str) -> set[str]:
         return set(FUNCTIONS)
     if action == "none":
         return set()
-    kind, _, key = action.partition(":")
+    kind, _sep, key = action.partition(":")
     if kind == "template":
         for template in templates_for(current_user.organisation.kind):
             if template.key == key:
@@ -223,8 +221,20 @@ def user_assign(user_id: int):  # type: ignore[no-untyped-def]
     user = queries.get_user_or_404(user_id)
     profiles = queries.org_profiles(current_user.organisation_id)
     if request.method == "POST":
-        chosen_ids = {int(i) for i in request.form.getlist("profiles") if i.isdigit()}
-        chosen = [p for p in profiles if p.id in chosen_ids]
+        posted = request.form.getlist("profiles")
+        known = {p.id: p for p in profiles}
+        chosen_ids = {i for i in map(optional_id, posted) if i in known}
+        if len(chosen_ids) != len(set(posted)):
+            # An id that is not one of the organisation's profiles: refuse the whole change
+            # rather than silently drop it (and with it, possibly, every profile of the user).
+            return render_template(
+                "access/user_assign.html",
+                user=user,
+                profiles=profiles,
+                chosen=chosen_ids,
+                error=_("Un des profils choisis n'existe pas : rien n'a été modifié."),
+            ), 422
+        chosen = [known[i] for i in sorted(chosen_ids)]
         try:
             services.assign_profiles(user, chosen, current_user._get_current_object())
         except services.AccessRuleError as exc:
@@ -306,16 +316,8 @@ def users_export():  # type: ignore[no-untyped-def]
 def _audit_filters() -> tuple[AuditFilterForm, dict]:
     form = AuditFilterForm(request.form if request.method == "POST" else None)
     org_id = current_user.organisation_id
-    form.user_id.choices = [(0, _("Tous"))] + queries.org_users_for_select(org_id)
-    actions = sorted(
-        ((code, audit.action_label(code)) for code in queries.audit_actions(org_id)),
-        key=lambda choice: choice[1].lower(),
-    )
-    form.action.choices = [
-        ("", _("Toutes")),
-        (queries.SECURITY_FILTER, _("Événements de sécurité")),
-        *actions,
-    ]
+    form.user_id.choices = [(0, "Tous")] + queries.org_users_for_select(org_id)
+    form.action.choices = [("", "Toutes")] + [(a, a) for a in queries.audit_actions(org_id)]
     filters: dict = {}
     if request.method == "POST" and form.validate():
         filters = {
@@ -328,7 +330,6 @@ def _audit_filters() -> tuple[AuditFilterForm, dict]:
     return form, filters
 
 
-@reads_only
 @bp.route("/admin-logs", methods=["GET", "POST"])
 @require_function("access.audit")
 def audit_log():  # type: ignore[no-untyped-def]
@@ -342,52 +343,40 @@ def audit_log():  # type: ignore[no-untyped-def]
         50,
         scalars=False,
     )
-    rows = audit_log_words.describe(page.items, current_user._get_current_object())
-    # The log shows NISS too: each one on screen (and the one searched) is a consultation.
-    shown = audit_log_words.shown_niss(rows)
-    if filters.get("niss") and filters["niss"] not in shown:
-        shown.insert(0, filters["niss"])
-    audit.record_views(
-        "access.audit_view", shown or [None], details="recherche" if filters else None
+    services.log_consultation(
+        "access.audit_view", niss=filters.get("niss"), details="recherche" if filters else None
     )
     return render_page_or_fragment(
-        "access/audit_log.html", "access/_audit_table.html", form=form, page=page, rows=rows
+        "access/audit_log.html", "access/_audit_table.html", form=form, page=page
     ), status
 
 
-@reads_only
 @bp.route("/admin-logs/export.xlsx", methods=["POST"])
 @require_function("access.audit")
 def audit_export():  # type: ignore[no-untyped-def]
     form, filters = _audit_filters()
     if form.errors:
         return render_template("access/audit_log.html", form=form, page=None), 422
-    # Built before the answer (not streamed): every NISS in the file is logged, and the
-    # log is written after the view, before the download starts.
-    rows = audit_log_words.describe_all(
-        db.session.execute(queries.audit_query(current_user.organisation_id, **filters)),
-        current_user._get_current_object(),
+    services.log_consultation("access.audit_export", niss=filters.get("niss"))
+    rows = (
+        [
+            entry.at,
+            user.full_name if user else "",
+            entry.action,
+            entry.object_type or "",
+            entry.object_id or "",
+            entry.niss or "",
+            entry.outcome,
+            entry.ip or "",
+        ]
+        for entry, user in db.session.execute(
+            queries.audit_query(current_user.organisation_id, **filters)
+        )
     )
-    shown = audit_log_words.shown_niss(rows)
-    if filters.get("niss") and filters["niss"] not in shown:
-        shown.insert(0, filters["niss"])
-    audit.record_views("access.audit_export", shown or [None])
     return send_xlsx(
         f"admin-logs-{utcnow():%Y%m%d}.xlsx",
-        [
-            _("Date et heure (Bruxelles)"),
-            _("Utilisateur"),
-            _("Action"),
-            _("Objet"),
-            _("NISS"),
-            _("Résultat"),
-            _("IP"),
-            _("Code de l'action"),
-        ],
-        (
-            [r.at, r.user, r.action, r.object, r.niss or "", r.outcome, r.entry.ip or "", r.code]
-            for r in rows
-        ),
+        ["Date (UTC)", "Utilisateur", "Action", "Objet", "ID", "NISS", "Résultat", "IP"],
+        rows,
         title="Admin-Logs",
     )
 
@@ -435,15 +424,52 @@ def account_requests():  # type: ignore[no-untyped-def]
     return render_template("access/account_requests.html", pending=pending, history=history)
 
 
-def _request_forms(row):  # type: ignore[no-untyped-def]
-    edit = AccountRequestEditForm(obj=row if request.method == "GET" else None)
+def _request_forms(row, accepting: bool = False):  # type: ignore[no-untyped-def]
+    if accepting:  # the accept form posts no request field: show them as saved
+        edit = AccountRequestEditForm(formdata=None, obj=row)
+    else:
+        edit = AccountRequestEditForm(obj=row if request.method == "GET" else None)
     orgs = queries.requestable_organisations()
     edit.organisation_id.choices = [(o.id, f"{o.name} ({o.kind_label})") for o in orgs]
-    accept = AcceptForm()
-    accept.profile_id.choices = [
-        (p.id, p.name(current_locale())) for p in queries.org_profiles(row.organisation_id)
-    ]
+    # The accept form reads the posted data only on its own route: after a save of the
+    # request's fields, or on the review page, no profile is chosen for the administrator.
+    accept = AcceptForm(formdata=None if not accepting else request.form)
+    accept.set_profiles(
+        [(p.id, p.name(current_locale())) for p in queries.org_profiles(row.organisation_id)]
+    )
     return edit, accept, RefuseForm()
+
+
+def _review_page(row, edit, accept, refuse, status: int = 200):  # type: ignore[no-untyped-def]
+    """The review page; the accept card says what each profile of the organisation grants."""
+    can_accept = row.organisation_id == current_user.organisation_id
+    profiles = queries.org_profiles(row.organisation_id) if can_accept else []
+    return render_template(
+        "access/account_request_review.html",
+        row=row,
+        edit=edit,
+        accept=accept,
+        refuse=refuse,
+        can_accept=can_accept,
+        grants=queries.profile_grants(profiles, current_locale()),
+        grant_profiles=profiles,
+        accept_profile=next((p for p in profiles if p.id == accept.profile_id.data), None),
+    ), status
+
+
+@bp.route("/demandes-de-compte/<int:request_id>/profil")
+@require_function("access.account_requests")
+def account_request_profile(request_id: int):  # type: ignore[no-untyped-def]
+    """What the profile chosen in the accept form grants (htmx fragment, on change)."""
+    row = queries.get_account_request_or_404(request_id)
+    if row.organisation_id != current_user.organisation_id:
+        abort(404)
+    profile_id = optional_id(request.args.get("profile_id"))
+    profile = queries.get_profile_or_404(profile_id) if profile_id is not None else None
+    grants = queries.profile_grants([profile], current_locale()) if profile else {}
+    return render_template(
+        "access/_profile_grants.html", profile=profile, grants=grants.get(profile_id)
+    )
 
 
 @bp.route("/demandes-de-compte/<int:request_id>", methods=["GET", "POST"])
@@ -451,7 +477,6 @@ def _request_forms(row):  # type: ignore[no-untyped-def]
 def account_request_review(request_id: int):  # type: ignore[no-untyped-def]
     row = queries.get_account_request_or_404(request_id)
     edit, accept, refuse = _request_forms(row)
-    can_accept = row.organisation_id == current_user.organisation_id
     status = 200
     if request.method == "POST":
         if row.organisation_id != current_user.organisation_id:
@@ -467,24 +492,17 @@ def account_request_review(request_id: int):  # type: ignore[no-untyped-def]
                 status = 409
         else:
             status = 422
-    return render_template(
-        "access/account_request_review.html",
-        row=row,
-        edit=edit,
-        accept=accept,
-        refuse=refuse,
-        can_accept=can_accept,
-    ), status
+    return _review_page(row, edit, accept, refuse, status)
 
 
 @bp.route("/demandes-de-compte/<int:request_id>/accepter", methods=["POST"])
 @require_function("access.account_requests")
 def account_request_accept(request_id: int):  # type: ignore[no-untyped-def]
     row = queries.get_account_request_or_404(request_id)
-    _edit, accept, _refuse = _request_forms(row)
+    edit, accept, refuse = _request_forms(row, accepting=True)
     if not accept.validate():
-        flash("Choisissez le profil à affecter.", "error")
-        return redirect(url_for("access.account_request_review", request_id=row.id))
+        # The page again, the message next to the profile field, the request as saved.
+        return _review_page(row, edit, accept, refuse, 422)
     profile = queries.get_profile_or_404(accept.profile_id.data)
     try:
         user = services.accept_account_request(row, profile, current_user._get_current_object())

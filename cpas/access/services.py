@@ -280,7 +280,9 @@ def accept_account_request(request_row: AccountRequest, profile: Profile | None,
     _ensure_pending(request_row)
     if by.organisation_id != request_row.organisation_id:
         raise AccessRuleError("Seule l'organisation concernée peut accepter cette demande.")
-    if profile is not None and profile.organisation_id != request_row.organisation_id:
+    if profile is None:  # never a default: the administrator decides what the account may do
+        raise AccessRuleError(_("Choisissez le profil à affecter au nouveau compte."))
+    if profile.organisation_id != request_row.organisation_id:
         raise AccessRuleError("Le profil choisi n'appartient pas à l'organisation.")
     if db.session.scalar(select(User.id).where(User.email == request_row.email)):
         raise AccessRuleError("Un compte existe déjà avec cette adresse e-mail.")
@@ -290,7 +292,7 @@ def accept_account_request(request_row: AccountRequest, profile: Profile | None,
         first_name=request_row.first_name,
         last_name=request_row.last_name,
         password_hash=request_row.password_hash,
-        profiles=[profile] if profile else [],
+        profiles=[profile],
     )
     db.session.add(user)
     db.session.flush()

@@ -3,10 +3,13 @@ their office hours."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from ..access.queries import ins_code_taken
 from .models import PHONE_KINDS, WEEKDAYS
 
 REQUIRED = "Ce champ est obligatoire."
@@ -34,6 +37,11 @@ class CentreProfileForm(FlaskForm):
         "Adresse e-mail",
         validators=[Optional(), Email("Adresse e-mail invalide."), Length(max=254)],
     )
+
+    def validate_ins_code(self, field: StringField) -> None:
+        # One CPAS per INS code (unique constraint); this gives the message next to the field.
+        if field.data and ins_code_taken(field.data.strip(), current_user.organisation_id):
+            raise ValidationError(_l("Ce code INS est déjà celui d'un autre CPAS."))
 
 
 class PhoneForm(FlaskForm):

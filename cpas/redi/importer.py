@@ -132,6 +132,14 @@ def _digits(value: Any) -> str:
 
 def parse_workbook(data: bytes, ins_code: str | None) -> ParsedImport:
     """Parse and validate every row; nothing is saved here."""
+    if not ins_code:
+        # Without the CPAS's own INS code nothing tells its rows from another CPAS's.
+        raise ImportRefused(
+            _(
+                "Le code INS de votre CPAS n'est pas encodé : complétez-le dans la fiche "
+                "signalétique avant d'importer le tableur REDI."
+            )
+        )
     _check_archive(data)
     from openpyxl import load_workbook
 

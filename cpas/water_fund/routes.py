@@ -22,7 +22,7 @@ from ..documents.pdf import send_pdf
 from ..extensions import db
 from ..htmx import render_page_or_fragment
 from ..pagination import page_number, paginate
-from ..security import refuse_foreign, require_function, signed_in
+from ..security import require_function, signed_in
 from ..timeutil import utcnow
 from . import bp, exports, queries, services
 from . import lifecycle as lc
@@ -452,10 +452,8 @@ def _job_or_404(token: str) -> ExportJob:
     from sqlalchemy import select
 
     job = db.session.scalar(select(ExportJob).where(ExportJob.token == token))
-    if job is None:
+    if job is None or job.user_id != current_user.id:
         abort(404)
-    if job.user_id != current_user.id:
-        refuse_foreign(job)  # another user's export
     return job
 
 
@@ -524,19 +522,26 @@ def information():  # type: ignore[no-untyped-def]
         if not user.has_function("water.rights.edit") or side_of(user) != "fund_manager":
             abort(403)
         if form.validate():
-            services.save_drawing_right(
-                int(form.cpas_id.data),
-                int(form.distributor_id.data),
-                year,
-                form.initial.data,
-                form.complementary.data,
-                form.fat_funds.data,
-                user,
-            )
-            flash("Droits de tirage enregistrés.", "success")
-            return redirect(url_for("water_fund.information", annee=year))
-        status = 422
-        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+            try:
+                services.save_drawing_right(
+                    int(form.cpas_id.data),
+                    int(form.distributor_id.data),
+                    year,
+                    form.initial.data,
+                    form.complementary.data,
+                    form.fat_funds.data,
+                    user,
+                )
+            except services.WaterRuleError as exc:  # a pair that is not linked
+                db.session.rollback()
+                flash(str(exc), "error")
+                status = 422
+            else:
+                flash("Droits de tirage enregistrés.", "success")
+                return redirect(url_for("water_fund.information", annee=year))
+        else:
+            status = 422
+            flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
     return render_template(
         "water_fund/information.html",
         year=year,

@@ -8,10 +8,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
-from ..access.models import Organisation, User
+from ..access.models import Organisation, OrganisationKind, User, cpas_distributor
 from ..extensions import db
 from ..mailer import link_to, send_mail
 from ..textutil import fold
@@ -341,6 +342,24 @@ def notify(row: WaterRequest, by: User) -> None:
 # --------------------------------------------------------------------------- drawing rights
 
 
+def linked_pair(cpas_id: int | None, distributor_id: int | None) -> bool:
+    """Tell whether this CPAS and this distributor are linked (``cpas_distributor``)."""
+    cpas = aliased(Organisation)
+    distributor = aliased(Organisation)
+    found = db.session.scalar(
+        select(cpas_distributor.c.cpas_id)
+        .join(cpas, cpas.id == cpas_distributor.c.cpas_id)
+        .join(distributor, distributor.id == cpas_distributor.c.distributor_id)
+        .where(
+            cpas_distributor.c.cpas_id == cpas_id,
+            cpas_distributor.c.distributor_id == distributor_id,
+            cpas.kind == OrganisationKind.CPAS.value,
+            distributor.kind == OrganisationKind.DISTRIBUTOR.value,
+        )
+    )
+    return found is not None
+
+
 def save_drawing_right(
     cpas_id: int,
     distributor_id: int,
@@ -351,6 +370,14 @@ def save_drawing_right(
     by: User,
 ) -> DrawingRight:
     """Set DTI, DTC and FAT funds of a CPAS × distributor × year (fund manager). Commits."""
+    if not linked_pair(cpas_id, distributor_id):
+        # A right for a pair that is not linked would count in no dashboard and mislead.
+        raise WaterRuleError(
+            _(
+                "Ce CPAS n'est pas lié à ce distributeur : aucun droit de tirage ne peut y "
+                "être encodé."
+            )
+        )
     right = db.session.scalar(
         select(DrawingRight).where(
             DrawingRight.cpas_id == cpas_id,

@@ -30,6 +30,7 @@ ROUTES = [
     ("POST", "/acces/admin-logs/export.xlsx", "access.audit"),
     ("GET", "/acces/demandes-de-compte", "access.account_requests"),
     ("GET", "/acces/demandes-de-compte/{request}", "access.account_requests"),
+    ("GET", "/acces/demandes-de-compte/{request}/profil", "access.account_requests"),
     ("POST", "/acces/demandes-de-compte/{request}", "access.account_requests"),
     ("POST", "/acces/demandes-de-compte/{request}/accepter", "access.account_requests"),
     ("POST", "/acces/demandes-de-compte/{request}/refuser", "access.account_requests"),
