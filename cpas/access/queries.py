@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..audit import AuditEntry
+from ..audit import SECURITY_PREFIX, AuditEntry
 from ..extensions import db
+from ..security import refuse_foreign
 from .functions import FUNCTIONS, TREE, codes_for_kind
 from .models import (
     AccountRequest,
@@ -36,15 +37,19 @@ def org_profiles(organisation_id: int) -> list[Profile]:
 
 def get_profile_or_404(profile_id: int) -> Profile:
     profile = db.session.get(Profile, profile_id)
-    if profile is None or profile.organisation_id != current_user.organisation_id:
+    if profile is None:
         abort(404)
+    if profile.organisation_id != current_user.organisation_id:
+        refuse_foreign(profile)
     return profile
 
 
 def get_user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    if user is None or user.organisation_id != current_user.organisation_id:
+    if user is None:
         abort(404)
+    if user.organisation_id != current_user.organisation_id:
+        refuse_foreign(user)
     return user
 
 
@@ -153,7 +158,7 @@ def get_account_request_or_404(request_id: int) -> AccountRequest:
         current_user.organisation.kind != OrganisationKind.FUND_MANAGER
         and row.organisation_id != current_user.organisation_id
     ):
-        abort(404)
+        refuse_foreign(row)
     return row
 
 
@@ -174,6 +179,9 @@ def requestable_organisations() -> list[Organisation]:
 
 # --------------------------------------------------------------------------- audit log
 
+#: The « Événements de sécurité » choice of the Admin-Logs action filter.
+SECURITY_FILTER = "securite"
+
 
 def audit_query(
     organisation_id: int,
@@ -184,6 +192,10 @@ def audit_query(
     action: str | None = None,
     niss: str | None = None,
 ) -> Select:
+    """The organisation's entries, newest first; days are Brussels calendar days; the
+    action ``SECURITY_FILTER`` keeps the security events (refusals, failures)."""
+    from .audit_log import local_day_start
+
     query = (
         select(AuditEntry, User)
         .outerjoin(User, User.id == AuditEntry.user_id)
@@ -191,12 +203,16 @@ def audit_query(
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     )
     if date_from:
-        query = query.where(AuditEntry.at >= datetime.combine(date_from, time.min))
+        query = query.where(AuditEntry.at >= local_day_start(date_from))
     if date_to:
-        query = query.where(AuditEntry.at < datetime.combine(date_to + timedelta(days=1), time.min))
+        query = query.where(AuditEntry.at < local_day_start(date_to + timedelta(days=1)))
     if user_id:
         query = query.where(AuditEntry.user_id == user_id)
-    if action:
+    if action == SECURITY_FILTER:
+        query = query.where(
+            or_(AuditEntry.action.startswith(SECURITY_PREFIX), AuditEntry.outcome != "success")
+        )
+    elif action:
         query = query.where(AuditEntry.action == action)
     if niss:
         query = query.where(AuditEntry.niss == niss)

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
+from ..database import reads_only
 from ..documents.pdf import send_pdf
 from ..documents.xlsx import send_xlsx
 from ..extensions import db
@@ -16,6 +18,7 @@ from ..security import public, require_function, signed_in
 from ..templating import current_locale
 from ..inputs import parse_page
 from ..timeutil import utcnow
+from . import audit_log as audit_log_words
 from . import bp, queries, services
 from .forms import (
     AcceptForm,
@@ -316,8 +319,16 @@ def users_export():  # type: ignore[no-untyped-def]
 def _audit_filters() -> tuple[AuditFilterForm, dict]:
     form = AuditFilterForm(request.form if request.method == "POST" else None)
     org_id = current_user.organisation_id
-    form.user_id.choices = [(0, "Tous")] + queries.org_users_for_select(org_id)
-    form.action.choices = [("", "Toutes")] + [(a, a) for a in queries.audit_actions(org_id)]
+    form.user_id.choices = [(0, _("Tous"))] + queries.org_users_for_select(org_id)
+    actions = sorted(
+        ((code, audit.action_label(code)) for code in queries.audit_actions(org_id)),
+        key=lambda choice: choice[1].lower(),
+    )
+    form.action.choices = [
+        ("", _("Toutes")),
+        (queries.SECURITY_FILTER, _("Événements de sécurité")),
+        *actions,
+    ]
     filters: dict = {}
     if request.method == "POST" and form.validate():
         filters = {
@@ -330,6 +341,7 @@ def _audit_filters() -> tuple[AuditFilterForm, dict]:
     return form, filters
 
 
+@reads_only
 @bp.route("/admin-logs", methods=["GET", "POST"])
 @require_function("access.audit")
 def audit_log():  # type: ignore[no-untyped-def]
@@ -343,40 +355,52 @@ def audit_log():  # type: ignore[no-untyped-def]
         50,
         scalars=False,
     )
-    services.log_consultation(
-        "access.audit_view", niss=filters.get("niss"), details="recherche" if filters else None
+    rows = audit_log_words.describe(page.items, current_user._get_current_object())
+    # The log shows NISS too: each one on screen (and the one searched) is a consultation.
+    shown = audit_log_words.shown_niss(rows)
+    if filters.get("niss") and filters["niss"] not in shown:
+        shown.insert(0, filters["niss"])
+    audit.record_views(
+        "access.audit_view", shown or [None], details="recherche" if filters else None
     )
     return render_page_or_fragment(
-        "access/audit_log.html", "access/_audit_table.html", form=form, page=page
+        "access/audit_log.html", "access/_audit_table.html", form=form, page=page, rows=rows
     ), status
 
 
+@reads_only
 @bp.route("/admin-logs/export.xlsx", methods=["POST"])
 @require_function("access.audit")
 def audit_export():  # type: ignore[no-untyped-def]
     form, filters = _audit_filters()
     if form.errors:
         return render_template("access/audit_log.html", form=form, page=None), 422
-    services.log_consultation("access.audit_export", niss=filters.get("niss"))
-    rows = (
-        [
-            entry.at,
-            user.full_name if user else "",
-            entry.action,
-            entry.object_type or "",
-            entry.object_id or "",
-            entry.niss or "",
-            entry.outcome,
-            entry.ip or "",
-        ]
-        for entry, user in db.session.execute(
-            queries.audit_query(current_user.organisation_id, **filters)
-        )
+    # Built before the answer (not streamed): every NISS in the file is logged, and the
+    # log is written after the view, before the download starts.
+    rows = audit_log_words.describe_all(
+        db.session.execute(queries.audit_query(current_user.organisation_id, **filters)),
+        current_user._get_current_object(),
     )
+    shown = audit_log_words.shown_niss(rows)
+    if filters.get("niss") and filters["niss"] not in shown:
+        shown.insert(0, filters["niss"])
+    audit.record_views("access.audit_export", shown or [None])
     return send_xlsx(
         f"admin-logs-{utcnow():%Y%m%d}.xlsx",
-        ["Date (UTC)", "Utilisateur", "Action", "Objet", "ID", "NISS", "Résultat", "IP"],
-        rows,
+        [
+            _("Date et heure (Bruxelles)"),
+            _("Utilisateur"),
+            _("Action"),
+            _("Objet"),
+            _("NISS"),
+            _("Résultat"),
+            _("IP"),
+            _("Code de l'action"),
+        ],
+        (
+            [r.at, r.user, r.action, r.object, r.niss or "", r.outcome, r.entry.ip or "", r.code]
+            for r in rows
+        ),
         title="Admin-Logs",
     )
 

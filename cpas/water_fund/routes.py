@@ -22,7 +22,7 @@ from ..documents.pdf import send_pdf
 from ..extensions import db
 from ..htmx import render_page_or_fragment
 from ..pagination import page_number, paginate
-from ..security import require_function, signed_in
+from ..security import refuse_foreign, require_function, signed_in
 from ..timeutil import utcnow
 from . import bp, exports, queries, services
 from . import lifecycle as lc
@@ -452,8 +452,10 @@ def _job_or_404(token: str) -> ExportJob:
     from sqlalchemy import select
 
     job = db.session.scalar(select(ExportJob).where(ExportJob.token == token))
-    if job is None or job.user_id != current_user.id:
+    if job is None:
         abort(404)
+    if job.user_id != current_user.id:
+        refuse_foreign(job)  # another user's export
     return job
 
 
