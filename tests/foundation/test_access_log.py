@@ -109,10 +109,18 @@ def test_gunicorn_access_log_has_no_query_string_nor_reset_token(gunicorn):
     port, access_log = gunicorn
     token = secrets.token_urlsafe(32)
     _get(port, "/fonds-eau/ligne/fat?q=DUPONT&annee=2026")
-    _get(port, "/acces/utilisateurs?nom=PEETERS")
+    # a page's assets are fetched with the page (the reset form) as Referer
+    _get(port, "/acces/utilisateurs?nom=PEETERS", {"Referer": f"http://x/reinitialiser/{token}"})
     _get(port, f"/reinitialiser/{token}", {"Referer": "http://x/fonds-eau/ligne/fse?q=LAMBERT"})
 
-    text = _log_text(access_log, 4)  # /sante, then the three requests
+    # scripts/start's switch for plain HTTP reaches the app: the cookie comes back over HTTP
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/connexion")
+    cookie = conn.getresponse().getheader("Set-Cookie")
+    conn.close()
+    assert "cpas_session=" in cookie and "Secure" not in cookie
+
+    text = _log_text(access_log, 5)  # /sante, the three requests, /connexion
     assert "/fonds-eau/ligne/fat" in text
     assert "/acces/utilisateurs" in text
     assert "/reinitialiser/***" in text
