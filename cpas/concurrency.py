@@ -10,7 +10,7 @@ form again with the user's values, the saved values beside them and the new vers
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -86,46 +86,43 @@ class Conflict(Exception):
         self.by_name = by_name
         self.at = at
         self.current_version = current
-        super().__init__(self.message)
+        super().__init__(f"{label} (version {current})")
 
     @property
     def when(self) -> str:
-        """The last change in Brussels time: « 14:32 » today, « 28/11/2026 14:32 » before."""
+        """The last change in Brussels time: « à 14:32 » today, « le 28/11/2026 à 14:32 » before."""
         if self.at is None:
             return ""
-        local = self.at.replace(tzinfo=ZoneInfo("UTC")).astimezone(BRUSSELS)
-        today = utcnow().replace(tzinfo=ZoneInfo("UTC")).astimezone(BRUSSELS).date()
+        local = self.at.replace(tzinfo=UTC).astimezone(BRUSSELS)
+        today = utcnow().replace(tzinfo=UTC).astimezone(BRUSSELS).date()
         if local.date() == today:
-            return local.strftime("%H:%M")
-        return local.strftime("%d/%m/%Y %H:%M")
-
-    @property
-    def message(self) -> str:
-        """The sentence shown next to the form."""
-        who = self.by_name or _("un autre utilisateur")
-        if self.when:
-            first = _(
-                "%(changed)s par %(name)s à %(time)s pendant votre saisie.",
-                changed=self.label,
-                name=who,
-                time=self.when,
-            )
-        else:
-            first = _("%(changed)s par %(name)s pendant votre saisie.", changed=self.label, name=who)
-        return first + " " + _(
-            "Vos valeurs sont conservées ci-dessous ; les valeurs enregistrées sont "
-            "indiquées à côté de chaque champ."
+            return _("à %(time)s", time=local.strftime("%H:%M"))
+        return _(
+            "le %(date)s à %(time)s", date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M")
         )
 
     @property
     def short(self) -> str:
-        """The first sentence only (inline cells, buttons)."""
+        """Who changed the record and when, in one sentence (inline cells, buttons)."""
         who = self.by_name or _("un autre utilisateur")
-        if self.when:
-            return _(
-                "%(changed)s par %(name)s à %(time)s.", changed=self.label, name=who, time=self.when
+        return _(
+            "%(changed)s par %(name)s %(when)s pendant votre saisie.",
+            changed=self.label,
+            name=who,
+            when=self.when,
+        ).replace("  ", " ")
+
+    @property
+    def message(self) -> str:
+        """The sentence shown above a form whose typed values are kept."""
+        return (
+            self.short
+            + " "
+            + _(
+                "Vos valeurs sont conservées ci-dessous ; les valeurs enregistrées sont "
+                "indiquées à côté de chaque champ."
             )
-        return _("%(changed)s par %(name)s.", changed=self.label, name=who)
+        )
 
 
 def conflict_of(obj: Versioned) -> Conflict:
@@ -145,6 +142,11 @@ def check_version(obj: Versioned, posted: int | None, by: Any) -> None:
     ``posted`` None (missing or garbage) is refused too: a check is never skipped."""
     if posted is None or posted != obj.version:
         raise conflict_of(obj)
+    stamp(obj, by)
+
+
+def stamp(obj: Versioned, by: Any) -> None:
+    """Record who changed the record and when (a change without a form: logo, archive)."""
     obj.updated_at = utcnow()
     obj.updated_by_id = getattr(by, "id", None)
 
@@ -188,6 +190,8 @@ def saved_differences(form: Any, saved: Any) -> dict[str, str]:
     for name, field in form._fields.items():
         if name in ("csrf_token", "version") or name not in saved._fields:
             continue
+        if (saved[name].data or None) == (field.data or None):
+            continue  # same value, perhaps written differently (« 1.000 » and « 1000,00 »)
         was = shown(saved[name])
         if was != shown(field):
             out[name] = was or _("(vide)")

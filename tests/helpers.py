@@ -20,3 +20,47 @@ def register_person_url(client: Any, person_ref: int) -> str:
     with client.application.app_context(), client.session_transaction() as session:
         token = session_refs.issue(session_refs.REGISTER_PERSON, person_ref, store=session)
     return f"/dossiers/nouveau/personne/{token}"
+
+
+def version_of(app: Any, model: Any, object_id: int) -> str:
+    """The version a form would carry now for this record (optimistic locking)."""
+    from cpas.extensions import db
+
+    with app.app_context():
+        return str(db.session.get(model, object_id).version)
+
+
+def with_version(app: Any, model: Any, object_id: int) -> dict[str, str]:
+    """The ``version`` field a form of this record carries now (merge into posted data)."""
+    return {"version": version_of(app, model, object_id)}
+
+
+GARBAGE_VERSIONS = ("", "abc", "-1", "99999999999999999999", "²", "1.5")
+
+
+def posted_version(html: str, within: str | None = None) -> str:
+    """The ``version`` a page's form would post (the first one, or the one after ``within``)."""
+    import re
+
+    if within is not None:
+        html = html[html.index(within) :]
+    match = re.search(r'<(?:input|button)[^>]*name="version"[^>]*value="(\d+)"', html) or re.search(
+        r'"version": "(\d+)"', html
+    )
+    assert match, "no version in the page"
+    return match.group(1)
+
+
+def second_client(app: Any, login_as: Any, user: Any) -> Any:
+    """Another browser: its own cookie jar and session, signed in as ``user``."""
+    other = app.test_client()
+    login_as(user, on=other)
+    return other
+
+
+def saved_hints(html: str) -> dict[str, str]:
+    """The « Valeur enregistrée » hints of a conflict page: field id → saved value shown."""
+    import re
+
+    pattern = r'id="([\w-]+)-saved">Valeur enregistrée : <strong>([^<]*)</strong>'
+    return dict(re.findall(pattern, html))

@@ -14,11 +14,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..auth.passwords import password_problems
+from ..concurrency import VersionField
 from ..formfields import BaseForm, person_name, validate_iban
 from ..niss import normalise_niss
 
 
 class ProfileForm(BaseForm):
+    version = VersionField()  # removed from the form when creating a profile
     name_fr = StringField(
         "Description français",
         validators=[DataRequired("Indiquez la description en français."), Length(max=120)],

@@ -7,6 +7,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
     Column,
@@ -22,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..concurrency import Versioned
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -89,8 +91,10 @@ user_profile = Table(
 )
 
 
-class Profile(db.Model):
+class Profile(Versioned, db.Model):
     """A named set of function codes, owned by one organisation."""
+
+    conflict_label = _l("Ce profil a été modifié")
 
     __table_args__ = (UniqueConstraint("organisation_id", "name_fr"),)
 

@@ -8,15 +8,16 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
+from ..concurrency import Conflict, keep_for_merge
 from ..database import reads_only
 from ..documents.pdf import send_pdf
 from ..documents.xlsx import send_xlsx
 from ..extensions import db
 from ..htmx import render_page_or_fragment
+from ..inputs import parse_page
 from ..pagination import page_number, paginate
 from ..security import public, require_function, signed_in
 from ..templating import current_locale
-from ..inputs import parse_page
 from ..timeutil import utcnow
 from . import audit_log as audit_log_words
 from . import bp, queries, services
@@ -122,6 +123,8 @@ def profile_manage(profile_id: int):  # type: ignore[no-untyped-def]
 
 def _edit_profile(profile: Profile | None):  # type: ignore[no-untyped-def]
     form = ProfileForm(obj=profile)
+    if profile is None:
+        del form.version  # a new profile has no version yet
     if request.method == "GET":
         codes = set(profile.function_codes) if profile else set()
         return _profile_form_page(form, codes, profile)
@@ -139,7 +142,14 @@ def _edit_profile(profile: Profile | None):  # type: ignore[no-untyped-def]
             codes,
             current_user._get_current_object(),
             profile,
+            version=form.version.data if profile else None,
         )
+    except Conflict as exc:
+        # someone saved the profile meanwhile: keep the typed names and ticks, show theirs
+        db.session.rollback()
+        keep_for_merge(form, ProfileForm(formdata=None, obj=profile), exc)
+        form.saved_functions = _function_differences(codes, set(profile.function_codes))
+        return _profile_form_page(form, codes, profile, 409)
     except services.AccessRuleError as exc:
         flash(str(exc), "error")
         return _profile_form_page(form, codes, profile, 409)
@@ -153,6 +163,16 @@ def _edit_profile(profile: Profile | None):  # type: ignore[no-untyped-def]
         message += f" Fonctions ajoutées car requises : {labels}."
     flash(message, "success")
     return redirect(url_for("access.profiles"))
+
+
+def _function_differences(typed: set[str], saved: set[str]) -> dict[str, list[str]]:
+    """Functions the saved profile has that the typed one lacks, and the other way round."""
+    locale = current_locale()
+
+    def labels(codes: set[str]) -> list[str]:
+        return [FUNCTIONS[c].label(locale) for c in FUNCTIONS if c in codes]
+
+    return {"only_saved": labels(saved - typed), "only_typed": labels(typed - saved)}
 
 
 @bp.route("/profils/<int:profile_id>/supprimer", methods=["POST"])

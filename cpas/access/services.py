@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..auth.passwords import hash_password
+from ..concurrency import check_version, commit
 from ..extensions import db
 from ..mailer import send_mail
 from ..timeutil import utcnow
@@ -99,10 +100,15 @@ def save_profile(
     codes: set[str],
     by: User,
     profile: Profile | None = None,
+    version: int | None = None,
 ) -> ProfileSaved:
-    """Create or update a profile; required functions are added and reported. Commits."""
+    """Create or update a profile; required functions are added and reported. Commits.
+
+    Updating needs the ``version`` the form was loaded with (a stale one is a Conflict)."""
     if profile is not None and profile.all_access:
         raise AccessRuleError("Le profil « Tous les accès » ne peut pas être modifié.")
+    if profile is not None:
+        check_version(profile, version, by)
     complete, added = complete_dependencies(set(codes))
     creating = profile is None
     if profile is None:
@@ -126,7 +132,7 @@ def save_profile(
         user=by,
         details=f"{len(before)} -> {len(complete)} fonctions",
     )
-    db.session.commit()
+    commit(profile)
     return ProfileSaved(profile, sorted(added, key=lambda c: list(FUNCTIONS).index(c)))
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from ..access.queries import ins_code_taken
+from ..access.queries import ins_code_taken, organisation_name_taken
+from ..concurrency import VersionField
+from ..formfields import BaseForm, person_name
 from .models import PHONE_KINDS, WEEKDAYS
 
 REQUIRED = "Ce champ est obligatoire."
@@ -19,7 +20,8 @@ PHONE = Regexp(
 )
 
 
-class CentreProfileForm(FlaskForm):
+class CentreProfileForm(BaseForm):
+    version = VersionField()  # 0 while the CPAS has no saved fiche yet
     name = StringField("Nom du CPAS *", validators=[DataRequired(REQUIRED), Length(max=200)])
     street = StringField("Rue *", validators=[DataRequired(REQUIRED), Length(max=150)])
     house_number = StringField("Numéro *", validators=[DataRequired(REQUIRED), Length(max=10)])
@@ -38,21 +40,31 @@ class CentreProfileForm(FlaskForm):
         validators=[Optional(), Email("Adresse e-mail invalide."), Length(max=254)],
     )
 
+    def validate_name(self, field: StringField) -> None:
+        # Organisation names are unique: a clear message here, never an IntegrityError.
+        if field.data and organisation_name_taken(field.data.strip(), current_user.organisation_id):
+            raise ValidationError(_l("Ce nom est déjà celui d'une autre organisation."))
+
     def validate_ins_code(self, field: StringField) -> None:
         # One CPAS per INS code (unique constraint); this gives the message next to the field.
         if field.data and ins_code_taken(field.data.strip(), current_user.organisation_id):
             raise ValidationError(_l("Ce code INS est déjà celui d'un autre CPAS."))
 
 
-class PhoneForm(FlaskForm):
+class PhoneForm(BaseForm):
     kind = SelectField("Type de numéro *", choices=list(PHONE_KINDS.items()))
     number = StringField("Numéro *", validators=[DataRequired(REQUIRED), PHONE])
     holder = StringField("Titulaire", validators=[Optional(), Length(max=100)])
 
 
-class WorkerForm(FlaskForm):
-    last_name = StringField("Nom *", validators=[DataRequired(REQUIRED), Length(max=100)])
-    first_name = StringField("Prénom *", validators=[DataRequired(REQUIRED), Length(max=100)])
+class WorkerForm(BaseForm):
+    version = VersionField()  # removed from the form when creating a worker
+    last_name = StringField(
+        "Nom *", validators=[DataRequired(REQUIRED), Length(max=100), person_name]
+    )
+    first_name = StringField(
+        "Prénom *", validators=[DataRequired(REQUIRED), Length(max=100), person_name]
+    )
     email = StringField(
         "Adresse e-mail",
         validators=[Optional(), Email("Adresse e-mail invalide."), Length(max=254)],
@@ -61,7 +73,7 @@ class WorkerForm(FlaskForm):
     office = StringField("Bureau", validators=[Optional(), Length(max=100)])
 
 
-class OfficeHourForm(FlaskForm):
+class OfficeHourForm(BaseForm):
     weekday = SelectField("Jour *", coerce=int, choices=list(enumerate(WEEKDAYS)))
     start_time = TimeField(
         "De * (HH:MM)", validators=[DataRequired("Heure attendue au format HH:MM.")]

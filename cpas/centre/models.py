@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..concurrency import Versioned
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -15,8 +17,10 @@ PHONE_KINDS = {"telephone": "Téléphone", "fax": "Fax", "general": "Numéro gé
 WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
 
 
-class CentreProfile(db.Model):
+class CentreProfile(Versioned, db.Model):
     """The CPAS's address and logo; name, INS code and e-mail live on the organisation."""
+
+    conflict_label = _l("La fiche signalétique a été modifiée")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
@@ -42,8 +46,10 @@ class CentrePhone(db.Model):
     holder: Mapped[str | None] = mapped_column(String(100))
 
 
-class SocialWorker(db.Model):
+class SocialWorker(Versioned, db.Model):
     """« Assistant social » of the CPAS; archived workers are inactive."""
+
+    conflict_label = _l("Cet assistant social a été modifié")
 
     __table_args__ = (Index("ix_social_worker_org", "organisation_id", "active", "last_name"),)
 

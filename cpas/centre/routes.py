@@ -5,10 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access.models import OrganisationKind
+from ..concurrency import Conflict, keep_for_merge
 from ..extensions import db
 from ..htmx import is_htmx
 from ..security import (
@@ -18,6 +30,7 @@ from ..security import (
     restrict_to_kinds,
     signed_in,
 )
+from ..uploads import UploadStorageError
 from . import bp, queries, services
 from .files import LogoRefused, check_logo, data_url, read_logo
 from .forms import CentreProfileForm, OfficeHourForm, PhoneForm, WorkerForm
@@ -79,6 +92,7 @@ def _saved_profile_form() -> CentreProfileForm:
             "name": organisation.name,
             "ins_code": organisation.ins_code,
             "email": organisation.email,
+            "version": saved.version if saved else 0,
             **{n: getattr(saved, n) for n in services.PROFILE_FIELDS if saved},
         },
     )
@@ -96,7 +110,15 @@ def profile_save():  # type: ignore[no-untyped-def]
     form = CentreProfileForm()
     if not form.validate():
         return _profile_page(form, 422)
-    services.save_profile(current_user.organisation, form.data, _user())
+    try:
+        services.save_profile(
+            current_user.organisation, form.data, _user(), version=form.version.data
+        )
+    except Conflict as exc:
+        # the fiche again with what was typed, the saved values beside it
+        db.session.rollback()
+        keep_for_merge(form, _saved_profile_form(), exc)
+        return _profile_page(form, 409)
     flash("Fiche signalétique enregistrée.", "success")
     return redirect(url_for("centre.profile"))
 
@@ -150,7 +172,12 @@ def logo_upload():  # type: ignore[no-untyped-def]
         data, mime = check_logo(request.files.get("logo"))
     except LogoRefused as exc:
         return _profile_page(_saved_profile_form(), 422, logo_error=str(exc))
-    services.save_logo(current_user.organisation, data, mime, _user())
+    try:
+        services.save_logo(current_user.organisation, data, mime, _user())
+    except UploadStorageError:
+        current_app.logger.exception("logo could not be stored")
+        message = _("Le logo n'a pas pu être enregistré (espace disque ou dossier indisponible).")
+        return _profile_page(_saved_profile_form(), 503, logo_error=message)
     flash("Logo enregistré : il figure désormais sur les documents imprimés.", "success")
     return redirect(url_for("centre.profile"))
 
@@ -194,6 +221,7 @@ def workers():  # type: ignore[no-untyped-def]
 @require_function("centre.workers")
 def worker_new():  # type: ignore[no-untyped-def]
     form = WorkerForm()
+    del form.version  # a new worker has no version yet
     if request.method == "POST":
         if form.validate():
             worker = services.create_worker(current_user.organisation, form.data, _user())
@@ -226,7 +254,12 @@ def worker_save(worker_id: int):  # type: ignore[no-untyped-def]
     form = WorkerForm()
     if not form.validate():
         return _worker_page(found, form, 422)
-    services.update_worker(found, form.data, _user())
+    try:
+        services.update_worker(found, form.data, _user(), version=form.version.data)
+    except Conflict as exc:
+        db.session.rollback()
+        keep_for_merge(form, WorkerForm(formdata=None, obj=found), exc)
+        return _worker_page(found, form, 409)
     flash("Assistant social enregistré.", "success")
     return redirect(url_for("centre.worker", worker_id=found.id))
 

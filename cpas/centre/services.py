@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import audit
 from ..access.models import Organisation, User
+from ..concurrency import Conflict, check_version, commit, stamp
 from ..extensions import db
 from ..uploads import UploadStorageError, store_upload
 from .files import logo_dir
@@ -24,8 +25,18 @@ def _profile(organisation: Organisation) -> CentreProfile:
     return profile
 
 
-def save_profile(organisation: Organisation, data: dict[str, Any], by: User) -> None:
-    """« Enregistrer » the fiche: name, INS code and e-mail on the organisation, the address."""
+def save_profile(
+    organisation: Organisation, data: dict[str, Any], by: User, *, version: int | None
+) -> None:
+    """« Enregistrer » the fiche: name, INS code and e-mail on the organisation, the address.
+
+    ``version`` is the fiche's when the form was loaded, 0 if it was not saved yet."""
+    existing = profile_of(organisation.id)
+    if existing is None:
+        if version != 0:  # a form that claims a fiche that does not exist
+            raise Conflict(CentreProfile.conflict_label, None, None, 0)
+    else:
+        check_version(existing, version, by)
     organisation.name = data["name"].strip()
     organisation.ins_code = data["ins_code"].strip()
     organisation.email = (data.get("email") or "").strip() or None
@@ -33,8 +44,9 @@ def save_profile(organisation: Organisation, data: dict[str, Any], by: User) -> 
     for name in PROFILE_FIELDS:
         value = data.get(name)
         setattr(profile, name, value.strip() if isinstance(value, str) and value.strip() else None)
+    stamp(profile, by)
     audit.record("centre.save_profile", obj=organisation)
-    db.session.commit()
+    commit(profile)
 
 
 def add_phone(organisation: Organisation, kind: str, number: str, holder: str | None, by: User):  # type: ignore[no-untyped-def]
@@ -64,6 +76,7 @@ def save_logo(organisation: Organisation, data: bytes, mime: str, by: User) -> N
         with store_upload(logo_dir(), data) as name:
             profile.logo_name = name
             profile.logo_mime = mime
+            stamp(profile, by)
             audit.record("centre.save_logo", obj=organisation)
             db.session.commit()
     except UploadStorageError:
@@ -77,6 +90,7 @@ def remove_logo(organisation: Organisation, by: User) -> None:
     profile = _profile(organisation)
     old = profile.logo_name
     profile.logo_name = profile.logo_mime = None
+    stamp(profile, by)
     audit.record("centre.remove_logo", obj=organisation)
     db.session.commit()
     if old:
@@ -100,11 +114,15 @@ def create_worker(organisation: Organisation, data: dict[str, Any], by: User) ->
     return worker
 
 
-def update_worker(worker: SocialWorker, data: dict[str, Any], by: User) -> None:
+def update_worker(
+    worker: SocialWorker, data: dict[str, Any], by: User, *, version: int | None
+) -> None:
+    """« Enregistrer » a worker; ``version`` is the one the form was loaded with."""
+    check_version(worker, version, by)
     for name, value in _clean(data).items():
         setattr(worker, name, value)
     audit.record("centre.update_worker", obj=worker)
-    db.session.commit()
+    commit(worker)
 
 
 def add_office_hour(worker: SocialWorker, data: dict[str, Any], by: User) -> OfficeHour:
@@ -129,5 +147,6 @@ def remove_office_hour(worker: SocialWorker, hour: OfficeHour, by: User) -> None
 def set_worker_active(worker: SocialWorker, active: bool, by: User) -> None:
     """« Déplacer vers assistants sociaux inactifs » and back."""
     worker.active = active
+    stamp(worker, by)
     audit.record("centre.reactivate_worker" if active else "centre.archive_worker", obj=worker)
     db.session.commit()

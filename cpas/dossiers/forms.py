@@ -22,6 +22,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
+from ..concurrency import VersionField
 from ..formfields import BaseForm, coerce_id, person_name
 from ..niss import normalise_niss
 from ..registry.birthdates import BirthDateError, parse_partial
@@ -160,6 +161,8 @@ class MemberForm(AddressForm):
 
 class ReferencesForm(BaseForm):
     """« Modifier » the dossier's references."""
+
+    version = VersionField()
 
     dossier_number = StringField(
         "N° de dossier du CPAS *",

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..concurrency import Versioned
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -30,8 +32,10 @@ RELATIONS = {
 MEMBER_RELATIONS = {k: v for k, v in RELATIONS.items() if k != "beneficiary"}
 
 
-class Dossier(db.Model):
+class Dossier(Versioned, db.Model):
     """A person's social dossier at one CPAS (one per person per CPAS)."""
+
+    conflict_label = _l("Ce dossier a été modifié")
 
     __table_args__ = (
         UniqueConstraint("organisation_id", "niss", name="uq_dossier_organisation_niss"),
@@ -103,8 +107,10 @@ class SnapshotPerson(db.Model):
     relation_to_head: Mapped[str | None] = mapped_column(String(40))
 
 
-class HouseholdMember(db.Model):
+class HouseholdMember(Versioned, db.Model):
     """A member of the de facto household (« composition de ménage de fait »)."""
+
+    conflict_label = _l("Ce membre du ménage a été modifié")
 
     __table_args__ = (UniqueConstraint("dossier_id", "niss", name="uq_household_member_niss"),)
 

@@ -13,7 +13,9 @@ from flask_login import current_user
 from .. import audit, session_refs
 from ..access.models import OrganisationKind
 from ..centre.queries import active_workers
+from ..concurrency import BAD_VERSION, Conflict, keep_for_merge, parse_version
 from ..database import reads_only
+from ..extensions import db
 from ..htmx import is_htmx, redirect_after_post, render_page_or_fragment
 from ..inputs import parse_ids
 from ..pagination import page_number, paginate
@@ -330,14 +332,18 @@ def references(dossier_id: int):  # type: ignore[no-untyped-def]
     return render_template("dossiers/_references.html", **_references_context(dossier))
 
 
-def _references_form(dossier: Dossier) -> ReferencesForm:
-    form = ReferencesForm(obj=dossier if request.method == "GET" else None)
+def _references_form(dossier: Dossier, saved: bool = False) -> ReferencesForm:
+    """The references form: posted, or (GET, ``saved``) as the dossier is saved."""
+    if saved:
+        form = ReferencesForm(formdata=None, obj=dossier)
+    else:
+        form = ReferencesForm(obj=dossier if request.method == "GET" else None)
     workers = active_workers(dossier.organisation_id)
     choices = [(0, "— Aucun —")] + [(w.id, w.full_name) for w in workers]
     if dossier.social_worker and not dossier.social_worker.active:
         choices.append((dossier.social_worker.id, f"{dossier.social_worker.full_name} (inactif)"))
     form.social_worker_id.choices = choices
-    if request.method == "GET":
+    if request.method == "GET" or saved:
         form.social_worker_id.data = dossier.social_worker_id or 0
     return form
 
@@ -358,7 +364,15 @@ def edit_references(dossier_id: int):  # type: ignore[no-untyped-def]
                 form.opened_on.data,
                 form.social_worker_id.data or None,
                 _user(),
+                version=form.version.data,
             )
+        except Conflict as exc:
+            # the same form with what was typed, the saved references beside it
+            db.session.rollback()
+            keep_for_merge(form, _references_form(dossier, saved=True), exc)
+            return render_template(
+                "dossiers/_references.html", **_references_context(dossier, form)
+            ), 409
         except services.DossierRuleError as exc:
             getattr(form, exc.field or "dossier_number").errors.append(str(exc))
         else:
@@ -511,14 +525,25 @@ def member_add(dossier_id: int, ref: int):  # type: ignore[no-untyped-def]
     ), status
 
 
-def _de_facto(dossier: Dossier, removed=None):  # type: ignore[no-untyped-def]
+def _de_facto(dossier: Dossier, removed=None, conflict=None):  # type: ignore[no-untyped-def]
     context = _household_context(dossier, removed)
     _log_household_view(dossier, context)
-    return render_page_or_fragment(
+    response = render_page_or_fragment(
         "dossiers/household.html",
         "dossiers/_household_body.html",
-        **_layout(dossier, relations=RELATIONS, **context),
+        **_layout(dossier, relations=RELATIONS, conflict=conflict, **context),
     )
+    if conflict is not None:
+        response.status_code = 409
+    return response
+
+
+def _posted_version() -> int:
+    """The version a household button posts with its member; garbage is a 400."""
+    version = parse_version(request.form.get("version"))
+    if version is None:
+        abort(400, description=str(BAD_VERSION))
+    return version
 
 
 @bp.route("/<int:dossier_id>/menage/membres/<int:member_id>/supprimer", methods=["POST"])
@@ -526,8 +551,12 @@ def _de_facto(dossier: Dossier, removed=None):  # type: ignore[no-untyped-def]
 def member_remove(dossier_id: int, member_id: int):  # type: ignore[no-untyped-def]
     dossier = queries.get_dossier_or_404(dossier_id)
     member = queries.get_member_or_404(dossier, member_id)
+    version = _posted_version()
     try:
-        services.remove_member(member, _user())
+        services.remove_member(member, _user(), version=version)
+    except Conflict as exc:
+        db.session.rollback()
+        return _de_facto(dossier, conflict=exc)
     except services.DossierRuleError as exc:
         abort(409, description=str(exc))
     flash(f"{member.first_name} {member.last_name} retiré(e) du ménage de fait.", "success")
@@ -539,7 +568,12 @@ def member_remove(dossier_id: int, member_id: int):  # type: ignore[no-untyped-d
 def member_restore(dossier_id: int, member_id: int):  # type: ignore[no-untyped-def]
     dossier = queries.get_dossier_or_404(dossier_id)
     member = queries.get_member_or_404(dossier, member_id)
-    services.restore_member(member, _user())
+    version = _posted_version()
+    try:
+        services.restore_member(member, _user(), version=version)
+    except Conflict as exc:
+        db.session.rollback()
+        return _de_facto(dossier, conflict=exc)
     flash(f"{member.first_name} {member.last_name} remis(e) dans le ménage de fait.", "success")
     return _de_facto(dossier)
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..access.models import Organisation, User
+from ..concurrency import check_version, commit, stamp
 from ..extensions import db
 from ..registry.adapters import (
     IntegrationResult,
@@ -154,8 +155,13 @@ def update_references(
     opened_on: date,
     social_worker_id: int | None,
     by: User,
+    *,
+    version: int | None,
 ) -> None:
-    """« Modifier »: the CPAS's own dossier number (1–11 characters), opening date, worker."""
+    """« Modifier »: the CPAS's own dossier number (1–11 characters), opening date, worker.
+
+    ``version`` is the dossier's when the form was loaded (a stale one is a Conflict)."""
+    check_version(dossier, version, by)
     number = (dossier_number or "").strip()
     if not number or len(number) > 11:
         raise DossierRuleError(
@@ -179,12 +185,13 @@ def update_references(
     dossier.opened_on = opened_on
     dossier.social_worker_id = social_worker_id
     audit.record("dossiers.update_references", obj=dossier, niss=dossier.niss)
-    db.session.commit()
+    commit(dossier)
 
 
 def set_archived(dossier: Dossier, archived: bool, by: User) -> None:
     """Move the dossier to « Anciens dossiers » or back."""
     dossier.archived = archived
+    stamp(dossier, by)
     audit.record(
         "dossiers.archive" if archived else "dossiers.unarchive", obj=dossier, niss=dossier.niss
     )
@@ -228,25 +235,28 @@ def add_member(
     member.relation_start = relation_start
     member.removed_at = None
     member.refreshed_at = utcnow()
+    stamp(member, by)
     audit.record("household.add_member", obj=dossier, niss=person.niss)
     db.session.commit()
     return member
 
 
-def remove_member(member: HouseholdMember, by: User) -> None:
+def remove_member(member: HouseholdMember, by: User, *, version: int | None) -> None:
     """« Supprimer » a member (never the main beneficiary); the undo restores it."""
     if member.is_main:
         raise DossierRuleError("Le bénéficiaire principal ne peut pas être supprimé.")
+    check_version(member, version, by)
     member.removed_at = utcnow()
     audit.record("household.remove_member", obj=member.dossier, niss=member.niss)
-    db.session.commit()
+    commit(member)
 
 
-def restore_member(member: HouseholdMember, by: User) -> None:
+def restore_member(member: HouseholdMember, by: User, *, version: int | None) -> None:
     """Undo a « Supprimer »."""
+    check_version(member, version, by)
     member.removed_at = None
     audit.record("household.restore_member", obj=member.dossier, niss=member.niss)
-    db.session.commit()
+    commit(member)
 
 
 def refresh_members(dossier: Dossier, members: list[HouseholdMember], by: User) -> int:
@@ -260,10 +270,12 @@ def refresh_members(dossier: Dossier, members: list[HouseholdMember], by: User) 
         for name, value in _identity(person).items():
             setattr(member, name, value)
         member.refreshed_at = utcnow()
+        stamp(member, by)
         if member.is_main:
             dossier.last_name, dossier.first_name = person.last_name, person.first_name
             dossier.name_key = index_key(person.last_name)
             dossier.first_key = index_key(person.first_name)
+            stamp(dossier, by)
         audit.record("household.refresh_member", obj=dossier, niss=member.niss)
         updated += 1
     db.session.commit()

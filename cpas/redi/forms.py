@@ -12,6 +12,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..concurrency import VersionField
 from ..formfields import BaseForm, MoneyField
 from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES, months_spanned
 
@@ -45,6 +46,7 @@ class LineForm(BaseForm):
     class Meta:
         csrf = False
 
+    version = VersionField()  # the row's, in a hidden input of the row
     activation = SelectField(
         "Parcours d'activation",
         choices=[("", "—"), *ACTIVATION_CHOICES.items()],
@@ -84,7 +86,11 @@ class LineForm(BaseForm):
             raise ValidationError("Supérieur au montant total octroyé.")
 
     def values(self) -> dict:
-        return {name: (f.data if f.data != "" else None) for name, f in self._fields.items()}
+        return {
+            name: (f.data if f.data != "" else None)
+            for name, f in self._fields.items()
+            if name != "version"
+        }
 
 
 class ReasonForm(BaseForm):

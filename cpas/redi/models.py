@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..access.models import User
+from ..concurrency import Versioned
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -22,8 +24,10 @@ STATUS_LABELS = {
 }
 
 
-class RediCampaign(db.Model):
+class RediCampaign(Versioned, db.Model):
     """A subsidy period of one CPAS and its « Rapport Unique »."""
+
+    conflict_label = _l("Ce rapport REDI a été modifié")
 
     __table_args__ = (Index("ix_redi_campaign_org", "organisation_id", "is_current"),)
 
@@ -60,8 +64,10 @@ class RediCampaign(db.Model):
         return self.status != "draft"
 
 
-class RediLine(db.Model):
+class RediLine(Versioned, db.Model):
     """One aid line of a simulation: imported (read-only) part and the CPAS's encoding."""
+
+    conflict_label = _l("Cette ligne a été modifiée")
 
     __table_args__ = (
         Index("ix_redi_line_campaign", "campaign_id", "position"),

@@ -6,17 +6,29 @@ from datetime import date
 from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
+from ..concurrency import (
+    BAD_VERSION,
+    Conflict,
+    check_version,
+    conflict_of,
+    keep_for_merge,
+    parse_version,
+)
+from ..confirmation import confirmation_step, is_confirmed
 from ..documents.pdf import send_pdf
 from ..extensions import db
 from ..htmx import render_page_or_fragment
+from ..inputs import parse_page
 from ..niss import normalise_niss
 from ..pagination import paginate
 from ..security import refuse_foreign, require_function
-from ..inputs import parse_page
 from ..timeutil import utcnow
 from . import bp, exporter, queries, services
 from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES, cents
@@ -73,7 +85,6 @@ def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
             control=filters_form.control.data or "",
             activation=filters_form.activation.data or "",
         )
-    page_arg = request.form.get("page", "1")
     page = paginate(
         queries.lines_query(campaign, filters), parse_page(request.form.get("page")), 50
     )
@@ -110,9 +121,15 @@ def line_save(line_id: int):  # type: ignore[no-untyped-def]
     form = LineForm()
     status = 200
     months_before = line.months
+    conflicted = False
     if form.validate():
         try:
-            services.save_line(line, campaign, form.values(), _user())
+            services.save_line(line, campaign, form.values(), _user(), version=form.version.data)
+        except Conflict as exc:
+            # the cells keep what was typed; each differing one shows the saved value
+            db.session.rollback()
+            keep_for_merge(form, LineForm(formdata=None, obj=line), exc)
+            status, conflicted = 409, True
         except services.RediRuleError as exc:
             flash(str(exc), "error")
             status = 409
@@ -124,7 +141,7 @@ def line_save(line_id: int):  # type: ignore[no-untyped-def]
         line=line,
         result=result,
         campaign=campaign,
-        form=form if status == 422 else None,
+        form=form if status == 422 or conflicted else None,
         proposed_months=months_before is None and line.months is not None and not form.months.data,
         **_choices(),
     ), status
@@ -218,13 +235,63 @@ def report(campaign_id: int):  # type: ignore[no-untyped-def]
         s=queries.summary(campaign),
         reason_form=ReasonForm(formdata=None),
         can_reopen=_user().has_function("access.users"),
+        confirm=CONFIRM,
     )
 
 
-def _workflow(campaign_id: int, action) -> object:  # type: ignore[no-untyped-def]
+#: Irreversible steps of the report: the question (naming the consequence) asked once by
+#: the button's dialog, and again by the confirmation step when posted without it.
+CONFIRM = {
+    "validate": (
+        _l("Valider le rapport"),
+        _l(
+            "Valider le rapport ? L'encodage sera verrouillé : plus aucune ligne ne pourra être "
+            "modifiée, sauf si un administrateur rouvre le rapport."
+        ),
+    ),
+    "sign_president": (
+        _l("Signer (Président)"),
+        _l(
+            "Signer le rapport en tant que Président ? La signature est enregistrée à votre nom, "
+            "avec la date et l'heure, et ne peut pas être retirée."
+        ),
+    ),
+    "sign_director": (
+        _l("Signer (Directeur général)"),
+        _l(
+            "Signer le rapport en tant que Directeur général ? La signature est enregistrée à "
+            "votre nom, avec la date et l'heure, et ne peut pas être retirée."
+        ),
+    ),
+}
+
+
+def _workflow(campaign_id: int, action, confirm: str | None = None) -> object:  # type: ignore[no-untyped-def]
     campaign = queries.get_campaign_or_404(_user(), campaign_id)
+    version = parse_version(request.form.get("version"))
+    if version is None:  # every workflow button posts the report's version
+        abort(400, description=str(BAD_VERSION))
+    if confirm and not is_confirmed(request.form):
+        # posted without the dialog's confirmation (no JavaScript): ask, change nothing
+        label, question = CONFIRM[confirm]
+        return confirmation_step(
+            str(question),
+            str(label),
+            request.path,
+            url_for("redi.report", campaign_id=campaign.id),
+            keep={"version": str(version)},
+        )
     try:
+        # the report as the user saw it: a step taken meanwhile by someone else refuses this one
+        check_version(campaign, version, _user())
         action(campaign)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(f"{exc.short} {_('Vérifiez le rapport affiché avant de recommencer.')}", "error")
+    except StaleDataError:
+        db.session.rollback()
+        exc = conflict_of(campaign)
+        flash(f"{exc.short} {_('Vérifiez le rapport affiché avant de recommencer.')}", "error")
     except services.RediRuleError as exc:
         flash(str(exc), "error")
     return redirect(url_for("redi.report", campaign_id=campaign.id))
@@ -233,19 +300,23 @@ def _workflow(campaign_id: int, action) -> object:  # type: ignore[no-untyped-de
 @bp.route("/campagnes/<int:campaign_id>/valider", methods=["POST"])
 @require_function("redi.validate")
 def validate(campaign_id: int):  # type: ignore[no-untyped-def]
-    return _workflow(campaign_id, lambda c: services.validate_report(c, _user()))
+    return _workflow(campaign_id, lambda c: services.validate_report(c, _user()), "validate")
 
 
 @bp.route("/campagnes/<int:campaign_id>/signer-president", methods=["POST"])
 @require_function("redi.sign_president")
 def sign_president(campaign_id: int):  # type: ignore[no-untyped-def]
-    return _workflow(campaign_id, lambda c: services.sign_report(c, "president", _user()))
+    return _workflow(
+        campaign_id, lambda c: services.sign_report(c, "president", _user()), "sign_president"
+    )
 
 
 @bp.route("/campagnes/<int:campaign_id>/signer-directeur", methods=["POST"])
 @require_function("redi.sign_director")
 def sign_director(campaign_id: int):  # type: ignore[no-untyped-def]
-    return _workflow(campaign_id, lambda c: services.sign_report(c, "director", _user()))
+    return _workflow(
+        campaign_id, lambda c: services.sign_report(c, "director", _user()), "sign_director"
+    )
 
 
 @bp.route("/campagnes/<int:campaign_id>/cloturer", methods=["POST"])

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..access.models import User
+from ..concurrency import check_version, commit
 from ..extensions import db
 from ..timeutil import utcnow
 from .calc import check_line, months_spanned
@@ -48,9 +49,19 @@ EDITABLE = {
 }  # fmt: skip
 
 
-def save_line(line: RediLine, campaign: RediCampaign, values: dict[str, Any], by: User) -> None:
-    """Save encoded fields of one line (imported fields never change here)."""
+def save_line(
+    line: RediLine,
+    campaign: RediCampaign,
+    values: dict[str, Any],
+    by: User,
+    *,
+    version: int | None,
+) -> None:
+    """Save encoded fields of one line (imported fields never change here).
+
+    ``version`` is the row's when its cells were drawn (a stale one is a Conflict)."""
     _ensure_draft(campaign)
+    check_version(line, version, by)
     for name, value in values.items():
         if name not in EDITABLE:
             raise RediRuleError("Les colonnes importées (grisées) ne sont pas modifiables.")
@@ -60,7 +71,7 @@ def save_line(line: RediLine, campaign: RediCampaign, values: dict[str, Any], by
         line.months = months_spanned(start, end)  # proposed: each started month counts
     line.complete = not check_line(line)
     audit.record("redi.line_update", obj=line, user=by, niss=line.niss, details=",".join(values))
-    db.session.commit()
+    commit(line)
 
 
 def duplicate_line(line: RediLine, campaign: RediCampaign, by: User) -> RediLine:

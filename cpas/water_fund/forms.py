@@ -5,7 +5,6 @@ from __future__ import annotations
 from wtforms import (
     BooleanField,
     EmailField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -103,8 +102,8 @@ class FatForm(_RequestForm):
         "Adresse e-mail *",
         validators=[
             DataRequired(REQUIRED),
-            Length(max=254),
             Email("Adresse e-mail invalide.", check_deliverability=False),
+            Length(max=254),
         ],
     )
     works_type = SelectField(
@@ -178,6 +177,8 @@ class FileForm(BaseForm):
 class DrawingRightForm(BaseForm):
     cpas_id = IdField(validators=[InputRequired(REQUIRED)])
     distributor_id = IdField(validators=[InputRequired(REQUIRED)])
+    #: 0 while the pair has no right yet for the year
+    version = VersionField()
     initial = MoneyField("Droits de tirage initiaux (DTI)", validators=[InputRequired(REQUIRED)])
     complementary = MoneyField(
         "Soldes non utilisés, y compris Covid (DTC)", validators=[InputRequired(REQUIRED)]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..access.models import Organisation, User
+from ..concurrency import Versioned
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -17,8 +19,10 @@ Money = Numeric(12, 2)
 SearchKey = String(100).with_variant(String(100, collation="C"), "postgresql")
 
 
-class WaterRequest(db.Model):
+class WaterRequest(Versioned, db.Model):
     """« Demande d'intervention » of the FAT or the FSE (``kind``), from a CPAS to a distributor."""
+
+    conflict_label = _l("Cette demande a été modifiée")
 
     __table_args__ = (
         Index("ix_water_request_cpas", "kind", "cpas_id", "year", "id"),
@@ -59,7 +63,6 @@ class WaterRequest(db.Model):
     distributor_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     year: Mapped[int]
     status: Mapped[str] = mapped_column(String(30))
-    version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None]
@@ -134,8 +137,6 @@ class WaterRequest(db.Model):
         cascade="all, delete-orphan", order_by=lambda: WaterFile.uploaded_at
     )
 
-    __mapper_args__ = {"version_id_col": version}
-
     @validates("closed_at")
     def _closed_month(self, key: str, value: datetime | None) -> datetime | None:
         """Keep ``closed_ym`` in step with every assignment of ``closed_at``."""
@@ -207,8 +208,10 @@ class NotificationOptOut(db.Model):
     status: Mapped[str] = mapped_column(String(30), primary_key=True)
 
 
-class DrawingRight(db.Model):
+class DrawingRight(Versioned, db.Model):
     """Per CPAS × distributor × year: DTI, DTC (unused balances incl. Covid), FAT funds."""
+
+    conflict_label = _l("Ces droits de tirage ont été modifiés")
 
     __table_args__ = (
         UniqueConstraint("cpas_id", "distributor_id", "year"),

@@ -355,6 +355,19 @@ def rights(user: User, year: int) -> list[DrawingRight]:
     )
 
 
+def drawing_right(
+    cpas_id: int | None, distributor_id: int | None, year: int
+) -> DrawingRight | None:
+    """The right of one CPAS × distributor × year, if encoded."""
+    return db.session.scalar(
+        select(DrawingRight).where(
+            DrawingRight.cpas_id == cpas_id,
+            DrawingRight.distributor_id == distributor_id,
+            DrawingRight.year == year,
+        )
+    )
+
+
 def years(user: User) -> list[int]:
     """From the first year with a request to the current one (one indexed MIN)."""
     first = db.session.scalar(visible(user, select(func.min(WaterRequest.year))))

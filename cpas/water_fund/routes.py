@@ -16,8 +16,10 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..concurrency import keep_for_merge
 from ..documents.pdf import send_pdf
 from ..extensions import db
 from ..htmx import render_page_or_fragment
@@ -88,6 +90,25 @@ def _multi_errors(kind: str) -> dict[str, str]:
     return errors
 
 
+def _mark_locked(form) -> None:  # type: ignore[no-untyped-def]
+    """Show the fields locked since the approval as read-only (the service refuses changes)."""
+    for name, field in form._fields.items():
+        if name in lc.EDITABLE_AFTER_APPROVAL or name in ("csrf_token", "version"):
+            continue
+        field.render_kw = {**(field.render_kw or {}), "readonly": True, "aria-readonly": "true"}
+
+
+def _error_next_to_field(form, multi: dict[str, str], exc: Exception) -> None:  # type: ignore[no-untyped-def]
+    """Put a service's refusal next to the field it is about, or above the form."""
+    name = getattr(exc, "field", None)
+    if name in ("contract_accounts", "invoice_numbers"):
+        multi[name] = str(exc)
+    elif name and name in form._fields:
+        form._fields[name].errors = [*form._fields[name].errors, str(exc)]
+    else:
+        flash(str(exc), "error")
+
+
 def _register(kind: str) -> None:
     """Register the views of one kind (fat or fse)."""
     label = lc.KIND_LABELS[kind]
@@ -134,6 +155,7 @@ def _register(kind: str) -> None:
             abort(403)
         cpas = user.organisation
         form = _form_class(kind)()
+        del form.version  # a new request has no version yet
         form.distributor_id.choices = [(d.id, d.name) for d in cpas.distributors]
         if not form.distributor_id.choices:
             flash(
@@ -193,21 +215,28 @@ def _register(kind: str) -> None:
             return redirect(url_for(f"water_fund.{kind}_detail", request_id=row.id))
         form = _form_class(kind)(obj=row if request.method == "GET" else None)
         form.distributor_id.choices = [(row.distributor_id, row.distributor.name)]
+        locked = row.status in lc.APPROVED_STATUSES
+        if locked:
+            _mark_locked(form)
         if request.method == "GET":
             form.version.data = row.version
             form.distributor_id.data = row.distributor_id
         multi = {}
+        conflicted = False
         if request.method == "POST":
             multi = _multi_errors(kind)
             if form.validate() and not multi:
                 try:
-                    version = int(form.version.data or 0) or None
-                    services.update_request(row, _form_data(kind, form), user, version)
+                    services.update_request(row, _form_data(kind, form), user, form.version.data)
                 except services.Conflict as exc:
+                    # the form again with what was typed, the saved values beside it
                     db.session.rollback()
-                    abort(409, description=str(exc))
+                    saved = _form_class(kind)(formdata=None, obj=row)
+                    saved.distributor_id.choices = form.distributor_id.choices
+                    keep_for_merge(form, saved, exc)
+                    conflicted = True
                 except services.WaterRuleError as exc:
-                    flash(str(exc), "error")
+                    _error_next_to_field(form, multi, exc)
                 else:
                     flash("Demande mise à jour.", "success")
                     return redirect(url_for(f"water_fund.{kind}_detail", request_id=row.id))
@@ -219,7 +248,7 @@ def _register(kind: str) -> None:
             if request.method == "POST"
             else row.values("invoice_number") or [""],
         }
-        status = 422 if request.method == "POST" else 200
+        status = 409 if conflicted else 422 if request.method == "POST" else 200
         return render_template(
             "water_fund/form.html",
             kind=kind,
@@ -229,6 +258,7 @@ def _register(kind: str) -> None:
             multi_errors=multi,
             quote_error=None,
             lines=lines,
+            locked=locked,
         ), status
 
     @route("/<int:request_id>/action/<action>", "transition", fn + "view", ("POST",))
@@ -237,32 +267,44 @@ def _register(kind: str) -> None:
         row = queries.get_request_or_404(user, request_id, kind)
         form = TransitionForm()
         status = 200
+        # The action's form drawn again with what was typed and each message next to its
+        # field; or the confirmation step of an irreversible action asked without it.
+        posted = None
+        pending = None
         if not form.validate():
-            flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+            errors = {name: " ".join(errs) for name, errs in form.errors.items()}
+            posted = _posted(action, row, form, errors)
             status = 422
         else:
             given = services.TransitionInput(
                 amount=form.amount.data,
                 comment=form.comment.data,
                 flat_fee_paid={"oui": True, "non": False}.get(form.flat_fee_paid.data or ""),
+                confirmed=request.form.get("confirmed") == "1",
             )
             try:
-                version = int(form.version.data or 0) or None
-                services.transition(row, action, user, version, given)
+                services.transition(row, action, user, form.version.data, given)
                 flash(
                     f"Demande n° {row.id} : nouveau statut « {lc.STATUS_LABELS[row.status]} ».",
                     "success",
                 )
             except services.Conflict as exc:
                 db.session.rollback()
-                abort(409, description=str(exc))
+                reload = _("Rechargez la page : rien n’a été enregistré.")
+                abort(409, description=f"{exc.short} {reload}")
+            except services.ConfirmationNeeded as exc:
+                db.session.rollback()
+                pending = exc.step
+                posted = _posted(action, row, form, {})
             except services.WaterRuleError as exc:
                 db.session.rollback()
-                flash(str(exc), "error")
+                posted = _posted(action, row, form, {exc.field or "form": str(exc)})
                 status = 422
         row = queries.request_detail(request_id)
+        context = _detail_context(row, user)
+        context.update(posted=posted, pending=pending)
         return render_page_or_fragment(
-            "water_fund/detail.html", "water_fund/_status_panel.html", **_detail_context(row, user)
+            "water_fund/detail.html", "water_fund/_status_panel.html", **context
         ), status
 
     @route("/<int:request_id>/fichiers", "add_file", "water.files", ("POST",))
@@ -272,8 +314,8 @@ def _register(kind: str) -> None:
         form = FileForm()
         form.file_type.choices = list(FILE_TYPES.items())
         error = None
-        if row.status in lc.FINAL and row.status != lc.REFUSED:
-            error = "La demande est clôturée : plus d'ajout de fichier."
+        if row.status in lc.FILES_CLOSED:
+            error = _("La demande est clôturée : plus d'ajout de fichier.")
         elif not form.validate():
             error = "Choisissez un type de fichier."
         else:
@@ -282,7 +324,8 @@ def _register(kind: str) -> None:
                     row, form.file_type.data, check_upload(request.files.get("file")), user
                 )
                 flash("Fichier enregistré.", "success")
-            except UploadRefused as exc:
+            except (UploadRefused, services.WaterRuleError) as exc:
+                db.session.rollback()
                 error = str(exc)
         row = queries.request_detail(request_id)
         context = _detail_context(row, user)
@@ -360,6 +403,19 @@ def _register(kind: str) -> None:
         )
 
 
+def _posted(action: str, row: WaterRequest, form, errors: dict[str, str]) -> dict:  # type: ignore[no-untyped-def]
+    """What the user typed in an action's form, to draw it again (never reset to empty)."""
+    version = form.version.data if isinstance(form.version.data, int) else row.version
+    return {
+        "action": action,
+        "amount": request.form.get("amount", "")[:40],
+        "comment": request.form.get("comment", "")[:4000],
+        "flat_fee_paid": request.form.get("flat_fee_paid", ""),
+        "version": version,
+        "errors": errors,
+    }
+
+
 def _detail_context(row: WaterRequest, user) -> dict:  # type: ignore[no-untyped-def]
     side = side_of(user)
     return {
@@ -368,15 +424,18 @@ def _detail_context(row: WaterRequest, user) -> dict:  # type: ignore[no-untyped
         "label": lc.KIND_LABELS[row.kind],
         "labels": lc.STATUS_LABELS,
         "next_actor": lc.NEXT_ACTOR,
-        "actions": lc.available(row.kind, row.status, side, user.function_codes),
+        "actions": lc.available(
+            row.kind, row.status, side, user.function_codes, services.info_asked(row)
+        ),
         "can_edit": side == lc.CPAS
         and row.status in lc.EDITABLE
         and user.has_function(f"water.{row.kind}.edit"),
-        "can_add_file": user.has_function("water.files")
-        and not (row.status in lc.FINAL and row.status != lc.REFUSED),
+        "can_add_file": user.has_function("water.files") and row.status not in lc.FILES_CLOSED,
         "file_types": FILE_TYPES,
         "transition_form": TransitionForm(formdata=None, version=row.version),
         "file_error": None,
+        "posted": None,
+        "pending": None,
     }
 
 
@@ -533,7 +592,15 @@ def information():  # type: ignore[no-untyped-def]
                     form.complementary.data,
                     form.fat_funds.data,
                     user,
+                    version=form.version.data,
                 )
+            except services.Conflict as exc:
+                # changed meanwhile: the typed amounts stay, the saved ones beside them
+                db.session.rollback()
+                right = queries.drawing_right(form.cpas_id.data, form.distributor_id.data, year)
+                saved = _right_form(right, form.cpas_id.data, form.distributor_id.data)
+                keep_for_merge(form, saved, exc)
+                status = 409
             except services.WaterRuleError as exc:  # a pair that is not linked
                 db.session.rollback()
                 flash(str(exc), "error")
@@ -544,14 +611,37 @@ def information():  # type: ignore[no-untyped-def]
         else:
             status = 422
             flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+    rights = queries.rights(user, year)
+    links = _links(user)
+    saved = {(r.cpas_id, r.distributor_id): r for r in rights}
+    # one form per linked pair, showing what is saved; the posted pair keeps what was typed
+    right_forms = {
+        (c.id, d.id): _right_form(saved.get((c.id, d.id)), c.id, d.id) for c, d in links
+    }
+    if request.method == "POST" and (form.cpas_id.data, form.distributor_id.data) in right_forms:
+        right_forms[(form.cpas_id.data, form.distributor_id.data)] = form
     return render_template(
         "water_fund/information.html",
         year=year,
-        rights=queries.rights(user, year),
+        rights=rights,
         organisation=user.organisation,
         can_edit=side_of(user) == "fund_manager" and user.has_function("water.rights.edit"),
-        links=_links(user),
+        links=links,
+        right_forms=right_forms,
     ), status
+
+
+def _right_form(right, cpas_id, distributor_id) -> DrawingRightForm:  # type: ignore[no-untyped-def]
+    """The drawing-rights form of one pair as saved (version 0: nothing saved yet)."""
+    return DrawingRightForm(
+        formdata=None,
+        cpas_id=cpas_id,
+        distributor_id=distributor_id,
+        version=right.version if right else 0,
+        initial=right.initial if right else None,
+        complementary=right.complementary if right else None,
+        fat_funds=right.fat_funds if right else None,
+    )
 
 
 def _links(user):  # type: ignore[no-untyped-def]

@@ -9,10 +9,11 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..access.models import Organisation, OrganisationKind, User, cpas_distributor
+from ..concurrency import Conflict as Conflict  # re-exported: routes catch services.Conflict
+from ..concurrency import check_version, commit
 from ..extensions import db
 from ..mailer import link_to, send_mail
 from ..textutil import fold
@@ -29,18 +30,23 @@ from .models import (
 )
 from .queries import side_of
 
-CONFLICT = (
-    "Cette demande a été modifiée par quelqu'un d'autre entre-temps. Rechargez la page : "
-    "vos changements n'ont pas été enregistrés."
-)
-
 
 class WaterRuleError(Exception):
-    """A change refused by a rule of the life cycle; the message is for the user."""
+    """A change refused by a rule of the life cycle; the message is for the user.
+
+    ``field`` names the form field the message belongs next to (None: the whole form)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
-class Conflict(Exception):
-    """Someone else changed the request first (version mismatch)."""
+class ConfirmationNeeded(Exception):
+    """An irreversible step was asked without its explicit confirmation; nothing changed."""
+
+    def __init__(self, step: lc.Transition) -> None:
+        super().__init__(str(step.confirm))
+        self.step = step
 
 
 REQUEST_FIELDS = (
@@ -163,27 +169,57 @@ def create_request(
     return row
 
 
-def _check_version(row: WaterRequest, version: int | None) -> None:
-    if version is not None and version != row.version:
-        raise Conflict(CONFLICT)
+LOCKED_AFTER_APPROVAL = (
+    "Le distributeur a approuvé cette demande : le bénéficiaire, les montants et le "
+    "paiement ne peuvent plus être modifiés. Annulez la demande et introduisez-en une "
+    "nouvelle si ces données doivent changer."
+)
 
 
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict(CONFLICT) from exc
+def _normalised(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def locked_changes(row: WaterRequest, data: dict[str, Any]) -> list[str]:
+    """The fields, locked since the approval, whose posted value differs from the saved one."""
+    billing = bool(data.get("billing_different", row.billing_different))
+    changed = []
+    for name in REQUEST_FIELDS:
+        if name in lc.EDITABLE_AFTER_APPROVAL or name not in data:
+            continue
+        new = _normalised(data[name])
+        if name.startswith("billing_") and name != "billing_different" and not billing:
+            new = None  # _apply clears the billing address when it is not different
+        old = getattr(row, name)
+        if isinstance(old, bool) or isinstance(new, bool):
+            old, new = bool(old), bool(new)
+        if new != old:
+            changed.append(name)
+    if row.kind == "fse":
+        for line_type in ("contract_account", "invoice_number"):
+            posted = data.get(line_type + "s")
+            if posted is None:
+                continue
+            values = [v.strip() for v in posted if v and v.strip()]
+            if values != row.values(line_type):
+                changed.append(line_type + "s")
+    return changed
 
 
 def update_request(row: WaterRequest, data: dict[str, Any], by: User, version: int | None) -> None:
     """Edit the request's data (CPAS side, editable statuses only). Commits."""
-    _check_version(row, version)
+    check_version(row, version, by)
     if side_of(by) != lc.CPAS or row.status not in lc.EDITABLE:
         raise WaterRuleError("Cette demande ne peut plus être modifiée.")
+    if row.status in lc.APPROVED_STATUSES:
+        changed = locked_changes(row, data)
+        if changed:
+            raise WaterRuleError(LOCKED_AFTER_APPROVAL, field=changed[0])
     _apply(row, data)
     audit.record(f"water.{row.kind}.update", obj=row, user=by)
-    _commit()
+    commit(row)
 
 
 @dataclass
@@ -191,13 +227,28 @@ class TransitionInput:
     amount: Decimal | None = None
     comment: str | None = None
     flat_fee_paid: bool | None = None
+    #: The user confirmed an irreversible step (dialog, or the confirmation step page).
+    confirmed: bool = False
+
+
+def info_asked(row: WaterRequest) -> bool:
+    """Tell whether the CPAS already used the one information loop after the refusal."""
+    return row.info_request is not None or any(e.action == "request_info" for e in row.events)
+
+
+COMMENT_NEEDED = {
+    "request_info": "Décrivez l'information demandée.",
+    "answer_info": "Indiquez votre réponse.",
+    "cancel": "Indiquez la raison de l'annulation.",
+    "refuse": "Indiquez le motif du refus.",
+}
 
 
 def transition(
     row: WaterRequest, action: str, by: User, version: int | None, given: TransitionInput
 ) -> None:
     """Move the request along its life cycle, if this side and function may. Commits, notifies."""
-    _check_version(row, version)
+    check_version(row, version, by)
     step = lc.find(row.kind, action)
     side = side_of(by)
     if (
@@ -207,25 +258,30 @@ def transition(
         or not by.has_function(step.function)
     ):
         raise WaterRuleError("Cette action n'est pas possible pour cette demande.")
-    if action in ("approve",) or (row.kind == "fse" and action == "validate"):
-        if given.amount is None or given.amount <= 0:
-            raise WaterRuleError("Indiquez le montant approuvé (positif).")
-        row.granted_amount = given.amount
-    if action in ("request_info", "answer_info", "cancel", "refuse") and not (
-        given.comment and given.comment.strip()
-    ):
-        labels = {
-            "request_info": "Décrivez l'information demandée.",
-            "answer_info": "Indiquez votre réponse.",
-            "cancel": "Indiquez la raison de l'annulation.",
-            "refuse": "Indiquez le motif du refus.",
-        }
-        raise WaterRuleError(labels[action])
+    if action == "request_info" and info_asked(row):
+        # seed 000: one information loop after a refusal, then the request is closed
+        raise WaterRuleError(
+            _(
+                "L'information complémentaire a déjà été demandée une fois : "
+                "la demande refusée est clôturée."
+            )
+        )
+    # Every input is checked before anything changes.
+    needs_amount = action == "approve" or (row.kind == "fse" and action == "validate")
+    if needs_amount and (given.amount is None or given.amount <= 0):
+        raise WaterRuleError("Indiquez le montant approuvé (positif).", field="amount")
+    if action in COMMENT_NEEDED and not (given.comment and given.comment.strip()):
+        raise WaterRuleError(COMMENT_NEEDED[action], field="comment")
     if row.kind == "fat" and action == "validate":
         if not any(f.file_type == "facture" for f in row.files):
             raise WaterRuleError("Ajoutez d'abord la facture (fichier de type « Facture »).")
         if given.flat_fee_paid is None:
-            raise WaterRuleError("Indiquez si le forfait a été payé.")
+            raise WaterRuleError("Indiquez si le forfait a été payé.", field="flat_fee_paid")
+    if step.confirm and not given.confirmed:
+        raise ConfirmationNeeded(step)
+    if needs_amount:
+        row.granted_amount = given.amount
+    if row.kind == "fat" and action == "validate":
         row.flat_fee_paid = given.flat_fee_paid
     if action == "request_info":
         row.info_request = given.comment
@@ -237,12 +293,15 @@ def transition(
         row.closed_at = utcnow()
     _event(row, by, action, old, given.comment)
     audit.record(f"water.{row.kind}.{action}", obj=row, user=by, details=f"{old} -> {step.target}")
-    _commit()
+    commit(row)
     notify(row, by)
 
 
 def add_file(row: WaterRequest, file_type: str, checked: CheckedFile, by: User) -> WaterFile:
-    """Attach a checked file to a request. Commits."""
+    """Attach a checked file to an open request. Commits."""
+    if row.status in lc.FILES_CLOSED:
+        # refused, paid, settled or cancelled: « Vous ne pourrez plus y toucher »
+        raise WaterRuleError(_("La demande est clôturée : plus d'ajout de fichier."))
     stored = WaterFile(
         request_id=row.id,
         file_type=file_type,
@@ -368,8 +427,12 @@ def save_drawing_right(
     complementary: Decimal,
     fat_funds: Decimal,
     by: User,
+    *,
+    version: int | None,
 ) -> DrawingRight:
-    """Set DTI, DTC and FAT funds of a CPAS × distributor × year (fund manager). Commits."""
+    """Set DTI, DTC and FAT funds of a CPAS × distributor × year (fund manager). Commits.
+
+    ``version`` is the one shown in the form: 0 when the pair had no right yet."""
     if not linked_pair(cpas_id, distributor_id):
         # A right for a pair that is not linked would count in no dashboard and mislead.
         raise WaterRuleError(
@@ -386,10 +449,15 @@ def save_drawing_right(
         )
     )
     if right is None:
+        if version != 0:
+            raise WaterRuleError(_("Ce formulaire n'est plus à jour : rechargez la page."))
         right = DrawingRight(cpas_id=cpas_id, distributor_id=distributor_id, year=year)
+        right.updated_at, right.updated_by_id = utcnow(), by.id
         db.session.add(right)
+    else:
+        check_version(right, version, by)  # 0 here: someone created it meanwhile
     right.initial, right.complementary, right.fat_funds = initial, complementary, fat_funds
     db.session.flush()
     audit.record("water.rights_update", obj=right, user=by, details=f"{year}")
-    db.session.commit()
+    commit(right)
     return right

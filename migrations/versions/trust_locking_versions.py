@@ -8,8 +8,8 @@ Columns are added and dropped in place (no batch rebuild on SQLite: rebuilding `
 or ``redi_campaign`` with foreign_keys=ON would delete their ON DELETE CASCADE children).
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "trust_locking"
 down_revision = "social_0001"
@@ -31,9 +31,7 @@ VERSIONED = (
 
 def upgrade():
     for table in VERSIONED:
-        op.add_column(
-            table, sa.Column("version", sa.Integer(), server_default="1", nullable=False)
-        )
+        op.add_column(table, sa.Column("version", sa.Integer(), server_default="1", nullable=False))
     for table in (*VERSIONED, "water_request"):
         if table != "centre_profile":  # it has its own updated_at already
             op.add_column(table, sa.Column("updated_at", sa.DateTime(), nullable=True))

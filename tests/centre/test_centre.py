@@ -24,6 +24,7 @@ PROFILE = {
     "box": "",
     "postal_code": "4000",
     "locality": "Liège",
+    "version": "0",  # no fiche saved yet
 }
 
 
@@ -210,12 +211,18 @@ def test_a_worker_can_be_assigned_to_a_dossier(app, client, login_as, cpas):
             "dossier_number": "X1",
             "opened_on": "01/01/2026",
             "social_worker_id": str(worker_id),
+            "version": "1",
         },
     )
     assert saved.status_code == 200 and "A Visible" in page_text(saved)
     refused = client.post(
         f"/dossiers/{dossier_id}/references/modifier",
-        data={"dossier_number": "X1", "opened_on": "01/01/2026", "social_worker_id": str(other_id)},
+        data={
+            "dossier_number": "X1",
+            "opened_on": "01/01/2026",
+            "social_worker_id": str(other_id),
+            "version": "2",
+        },
     )
     assert refused.status_code == 422
 

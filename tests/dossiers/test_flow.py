@@ -13,7 +13,7 @@ from cpas.dossiers.models import Dossier, HouseholdMember
 from cpas.extensions import db
 from cpas.registry.models import BcssIntegration
 from tests.dossiers.conftest import ADDRESS
-from tests.helpers import page_text, register_person_url
+from tests.helpers import page_text, register_person_url, with_version
 
 
 def plain(response) -> str:
@@ -120,14 +120,21 @@ def test_remove_member_and_undo(app, client, world, create_dossier):
         main = db.session.scalar(select(HouseholdMember).where(HouseholdMember.is_main.is_(True)))
         jean_id, main_id = jean.id, main.id
     removed = client.post(
-        f"/dossiers/{dossier_id}/menage/membres/{jean_id}/supprimer", headers={"HX-Request": "true"}
+        f"/dossiers/{dossier_id}/menage/membres/{jean_id}/supprimer",
+        data=with_version(app, HouseholdMember, jean_id),
+        headers={"HX-Request": "true"},
     )
     assert "Annuler la suppression" in page_text(removed)
     restored = client.post(
-        f"/dossiers/{dossier_id}/menage/membres/{jean_id}/restaurer", headers={"HX-Request": "true"}
+        f"/dossiers/{dossier_id}/menage/membres/{jean_id}/restaurer",
+        data=with_version(app, HouseholdMember, jean_id),
+        headers={"HX-Request": "true"},
     )
     assert "LEFEBVRE" in page_text(restored)
-    refused = client.post(f"/dossiers/{dossier_id}/menage/membres/{main_id}/supprimer")
+    refused = client.post(
+        f"/dossiers/{dossier_id}/menage/membres/{main_id}/supprimer",
+        data=with_version(app, HouseholdMember, main_id),
+    )
     assert refused.status_code == 409
 
 
@@ -167,20 +174,35 @@ def test_references_inline_edit_and_unique_number(app, client, world, create_dos
     second = create_dossier(world.people.ahmed.id)
     ok = client.post(
         f"/dossiers/{first}/references/modifier",
-        data={"dossier_number": "D-2026-1", "opened_on": "02/01/2026", "social_worker_id": "0"},
+        data={
+            "dossier_number": "D-2026-1",
+            "opened_on": "02/01/2026",
+            "social_worker_id": "0",
+            "version": "1",
+        },
         headers={"HX-Request": "true"},
     )
     assert ok.status_code == 200 and "D-2026-1" in page_text(ok)
     clash = client.post(
         f"/dossiers/{second}/references/modifier",
-        data={"dossier_number": "D-2026-1", "opened_on": "02/01/2026", "social_worker_id": "0"},
+        data={
+            "dossier_number": "D-2026-1",
+            "opened_on": "02/01/2026",
+            "social_worker_id": "0",
+            "version": "1",
+        },
         headers={"HX-Request": "true"},
     )
     assert clash.status_code == 422
     assert "déjà utilisé" in page_text(clash)
     blank = client.post(
         f"/dossiers/{second}/references/modifier",
-        data={"dossier_number": "   ", "opened_on": "02/01/2026", "social_worker_id": "0"},
+        data={
+            "dossier_number": "   ",
+            "opened_on": "02/01/2026",
+            "social_worker_id": "0",
+            "version": "1",
+        },
     )
     assert blank.status_code == 422
 

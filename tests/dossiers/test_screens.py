@@ -20,7 +20,7 @@ from cpas.registry.models import BcssIntegration, RegisterPerson
 from cpas.registry.numbers import niss_for
 from cpas.textutil import fold
 from tests.dossiers.conftest import ADDRESS, add_member_through_screens, add_person
-from tests.helpers import page_text, register_person_url
+from tests.helpers import page_text, register_person_url, with_version
 
 NOT_QUERIES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
 URL_ATTRIBUTES = re.compile(r'(?:href|action|src|hx-get|hx-post|hx-push-url)="([^"]*)"')
@@ -629,6 +629,7 @@ def test_household_fragment_after_removing_a_member_logs_the_niss_shown(
     before = [e for e in audit_entries(app, "household.view") if e.niss == marie]
     response = client.post(
         f"/dossiers/{marie_dossier.id}/menage/membres/{marie_dossier.jean_id}/supprimer",
+        data=with_version(app, HouseholdMember, marie_dossier.jean_id),
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -666,6 +667,7 @@ def test_references_refuse_a_future_opening_date(app, client, world, marie_dossi
             "dossier_number": "D-1",
             "opened_on": f"{tomorrow:%d/%m/%Y}",
             "social_worker_id": "0",
+            "version": "1",
         },
         headers={"HX-Request": "true"},
     )

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from cpas.extensions import db
 from cpas.redi.models import RediLine
-from tests.helpers import page_text
+from tests.helpers import page_text, with_version
 from tests.redi.conftest import HEADER, NISS_A, NISS_B, NISS_C, row, workbook
 
 
@@ -134,7 +134,9 @@ def test_reimport_merges_keeps_encoding_flags_vanished(app, client, login_as, re
     )
     first = _lines(app, redi.campaign_id)[0]
     client.post(
-        f"/redi/lignes/{first.id}", data={"activation": "oui_autre", "monthly_granted": "50"}
+        f"/redi/lignes/{first.id}",
+        data=with_version(app, RediLine, first.id)
+        | {"activation": "oui_autre", "monthly_granted": "50"},
     )
     newer = workbook([row(balance="-150"), row(niss=NISS_C, budget="9")])  # B vanished, C new
     response = _confirm(client, _upload(client, redi.campaign_id, newer))
@@ -181,7 +183,8 @@ def test_export_reimported_gives_the_same_rows(app, client, login_as, redi):
     first = _lines(app, redi.campaign_id)[0]
     client.post(
         f"/redi/lignes/{first.id}",
-        data={
+        data=with_version(app, RediLine, first.id)
+        | {
             "activation": "oui_piis",
             "decision_date": "2023-06-01",
             "monthly_granted": "100,00",

@@ -10,8 +10,11 @@ from sqlalchemy import select
 
 from cpas.extensions import db
 from cpas.redi.models import RediCampaign, RediLine
-from tests.helpers import page_text
+from tests.helpers import page_text, with_version
 from tests.redi.conftest import NISS_A
+
+#: Validation and signatures ask for confirmation (tests/water_fund/test_irreversible.py).
+CONFIRMED = {"confirmed": "1"}
 
 
 @pytest.fixture
@@ -64,7 +67,8 @@ def test_inline_save_redraws_the_row_until_complete(app, client, login_as, redi,
     headers = {"HX-Request": "true"}
     partial = client.post(
         f"/redi/lignes/{lines[0]}",
-        data={"activation": "oui_piis", "monthly_granted": "500"},
+        data=with_version(app, RediLine, lines[0])
+        | {"activation": "oui_piis", "monthly_granted": "500"},
         headers=headers,
     )
     html = page_text(partial)
@@ -74,7 +78,13 @@ def test_inline_save_redraws_the_row_until_complete(app, client, login_as, redi,
         or f'id="line-{lines[0]}"' in html
     )
     assert "Incomplet" in html and "date de décision" in html
-    done = page_text(client.post(f"/redi/lignes/{lines[0]}", data=FULL, headers=headers))
+    done = page_text(
+        client.post(
+            f"/redi/lignes/{lines[0]}",
+            data=with_version(app, RediLine, lines[0]) | FULL,
+            headers=headers,
+        )
+    )
     assert "Complet" in done and "1.000,00 €" in done  # total subsidisable = 500 × 2
     assert _line(app, lines[0]).complete is True
 
@@ -82,25 +92,35 @@ def test_inline_save_redraws_the_row_until_complete(app, client, login_as, redi,
 def test_months_proposed_from_the_period_and_never_raised(app, client, login_as, redi, lines):
     login_as(redi.encoder)
     data = {**FULL, "months": "", "period_end": "2023-08-15"}
-    client.post(f"/redi/lignes/{lines[0]}", data=data)
+    client.post(f"/redi/lignes/{lines[0]}", data=with_version(app, RediLine, lines[0]) | data)
     assert _line(app, lines[0]).months == 3
-    raised = client.post(f"/redi/lignes/{lines[0]}", data={**FULL, "months": "4"})
+    raised = client.post(
+        f"/redi/lignes/{lines[0]}",
+        data=with_version(app, RediLine, lines[0]) | {**FULL, "months": "4"},
+    )
     assert raised.status_code == 422 and "Au plus 2" in page_text(raised)
     assert _line(app, lines[0]).months == 3  # nothing lost
     lowered = client.post(
         f"/redi/lignes/{lines[0]}",
-        data={**FULL, "period_start": "2023-03-01", "period_end": "2023-06-30", "months": "2"},
+        data=with_version(app, RediLine, lines[0])
+        | {**FULL, "period_start": "2023-03-01", "period_end": "2023-06-30", "months": "2"},
     )
     assert lowered.status_code == 200 and _line(app, lines[0]).months == 2
 
 
 def test_bad_input_message_in_the_row(app, client, login_as, redi, lines):
     login_as(redi.encoder)
-    response = client.post(f"/redi/lignes/{lines[0]}", data={**FULL, "total_paid": "5000"})
+    response = client.post(
+        f"/redi/lignes/{lines[0]}",
+        data=with_version(app, RediLine, lines[0]) | {**FULL, "total_paid": "5000"},
+    )
     assert response.status_code == 422 and "Supérieur au montant total octroyé." in page_text(
         response
     )
-    wrong = client.post(f"/redi/lignes/{lines[0]}", data={**FULL, "monthly_granted": "abc"})
+    wrong = client.post(
+        f"/redi/lignes/{lines[0]}",
+        data=with_version(app, RediLine, lines[0]) | {**FULL, "monthly_granted": "abc"},
+    )
     assert "Montant invalide" in page_text(wrong)
     assert _line(app, lines[0]).monthly_granted is None
 
@@ -109,14 +129,16 @@ def test_duplicate_line_shares_the_balance_and_only_duplicates_are_removable(
     app, client, login_as, redi, lines
 ):
     login_as(redi.encoder)
-    client.post(f"/redi/lignes/{lines[0]}", data=FULL)
+    client.post(f"/redi/lignes/{lines[0]}", data=with_version(app, RediLine, lines[0]) | FULL)
     client.post(f"/redi/lignes/{lines[0]}/dupliquer")
     with app.app_context():
         copy = db.session.scalar(select(RediLine).where(RediLine.is_duplicate.is_(True)))
         assert (copy.niss, copy.budget_number, copy.position) == (NISS_A, "64", 2)
     row = page_text(
         client.post(
-            f"/redi/lignes/{copy.id}", data={**FULL, "monthly_granted": "50", "total_paid": "0"}
+            f"/redi/lignes/{copy.id}",
+            data=with_version(app, RediLine, copy.id)
+            | {**FULL, "monthly_granted": "50", "total_paid": "0"},
         )
     )
     assert "dépassent le solde pour les mêmes mois" in row  # the seed's 50 € example
@@ -128,20 +150,34 @@ def test_duplicate_line_shares_the_balance_and_only_duplicates_are_removable(
 
 def test_summary_and_full_workflow(app, client, login_as, redi, lines):
     login_as(redi.encoder)
-    client.post(f"/redi/lignes/{lines[0]}", data=FULL)
+    client.post(f"/redi/lignes/{lines[0]}", data=with_version(app, RediLine, lines[0]) | FULL)
     report = page_text(client.get(f"/redi/campagnes/{redi.campaign_id}/rapport"))
     assert "6.349,82 €" in report and "1.000,00 €" in report and "5.349,82 €" in report
-    client.post(f"/redi/campagnes/{redi.campaign_id}/valider")
-    locked = client.post(f"/redi/lignes/{lines[1]}", data=FULL)
+    client.post(
+        f"/redi/campagnes/{redi.campaign_id}/valider",
+        data=with_version(app, RediCampaign, redi.campaign_id) | CONFIRMED,
+    )
+    locked = client.post(
+        f"/redi/lignes/{lines[1]}", data=with_version(app, RediLine, lines[1]) | FULL
+    )
     assert locked.status_code == 409
     assert _line(app, lines[1]).activation is None
     # signatures: the president, then the director (two different people)
     login_as(redi.president)
-    client.post(f"/redi/campagnes/{redi.campaign_id}/signer-president")
+    client.post(
+        f"/redi/campagnes/{redi.campaign_id}/signer-president",
+        data=with_version(app, RediCampaign, redi.campaign_id) | CONFIRMED,
+    )
     login_as(redi.director)
-    client.post(f"/redi/campagnes/{redi.campaign_id}/signer-directeur")
+    client.post(
+        f"/redi/campagnes/{redi.campaign_id}/signer-directeur",
+        data=with_version(app, RediCampaign, redi.campaign_id) | CONFIRMED,
+    )
     login_as(redi.encoder)
-    client.post(f"/redi/campagnes/{redi.campaign_id}/cloturer")
+    client.post(
+        f"/redi/campagnes/{redi.campaign_id}/cloturer",
+        data=with_version(app, RediCampaign, redi.campaign_id),
+    )
     with app.app_context():
         campaign = db.session.get(RediCampaign, redi.campaign_id)
         assert campaign.status == "closed"
@@ -158,10 +194,18 @@ def test_one_person_cannot_sign_twice(app, client, login_as, make_user, redi, li
         functions=["redi.view", "redi.validate", "redi.sign_president", "redi.sign_director"],
     )
     login_as(both)
-    client.post(f"/redi/campagnes/{redi.campaign_id}/valider")
-    client.post(f"/redi/campagnes/{redi.campaign_id}/signer-president")
+    client.post(
+        f"/redi/campagnes/{redi.campaign_id}/valider",
+        data=with_version(app, RediCampaign, redi.campaign_id) | CONFIRMED,
+    )
+    client.post(
+        f"/redi/campagnes/{redi.campaign_id}/signer-president",
+        data=with_version(app, RediCampaign, redi.campaign_id) | CONFIRMED,
+    )
     response = client.post(
-        f"/redi/campagnes/{redi.campaign_id}/signer-directeur", follow_redirects=True
+        f"/redi/campagnes/{redi.campaign_id}/signer-directeur",
+        data=with_version(app, RediCampaign, redi.campaign_id) | CONFIRMED,
+        follow_redirects=True,
     )
     assert "deux personnes différentes" in page_text(response)
     with app.app_context():
@@ -170,17 +214,29 @@ def test_one_person_cannot_sign_twice(app, client, login_as, make_user, redi, li
 
 def test_reopen_needs_access_management_and_a_reason(app, client, login_as, make_user, redi, lines):
     login_as(redi.encoder)
-    client.post(f"/redi/campagnes/{redi.campaign_id}/valider")
+    client.post(
+        f"/redi/campagnes/{redi.campaign_id}/valider",
+        data=with_version(app, RediCampaign, redi.campaign_id) | CONFIRMED,
+    )
     assert (
-        client.post(f"/redi/campagnes/{redi.campaign_id}/rouvrir", data={"reason": "x"}).status_code
+        client.post(
+            f"/redi/campagnes/{redi.campaign_id}/rouvrir",
+            data=with_version(app, RediCampaign, redi.campaign_id) | {"reason": "x"},
+        ).status_code
         == 403
     )
     admin = make_user(redi.cpas, functions=["redi.view", "access.users"])
     login_as(admin)
-    client.post(f"/redi/campagnes/{redi.campaign_id}/rouvrir", data={"reason": ""})
+    client.post(
+        f"/redi/campagnes/{redi.campaign_id}/rouvrir",
+        data=with_version(app, RediCampaign, redi.campaign_id) | {"reason": ""},
+    )
     with app.app_context():
         assert db.session.get(RediCampaign, redi.campaign_id).status == "validated"
-    client.post(f"/redi/campagnes/{redi.campaign_id}/rouvrir", data={"reason": "Erreur d'encodage"})
+    client.post(
+        f"/redi/campagnes/{redi.campaign_id}/rouvrir",
+        data=with_version(app, RediCampaign, redi.campaign_id) | {"reason": "Erreur d'encodage"},
+    )
     with app.app_context():
         campaign = db.session.get(RediCampaign, redi.campaign_id)
         assert campaign.status == "draft" and campaign.reopen_reason == "Erreur d'encodage"
@@ -189,7 +245,9 @@ def test_reopen_needs_access_management_and_a_reason(app, client, login_as, make
 def test_filters_post_and_incomplete_first(app, client, login_as, redi, lines):
     login_as(redi.encoder)
     client.post(
-        f"/redi/lignes/{lines[1]}", data={**FULL, "monthly_granted": "100", "total_paid": "0"}
+        f"/redi/lignes/{lines[1]}",
+        data=with_version(app, RediLine, lines[1])
+        | {**FULL, "monthly_granted": "100", "total_paid": "0"},
     )
     html = page_text(client.get(f"/redi/campagnes/{redi.campaign_id}"))
     assert html.index(f'id="line-{lines[0]}"') < html.index(
@@ -233,7 +291,9 @@ def test_permission_matrix(client, login_as, make_user, redi, lines, method, tem
     if code != "redi.view":
         assert client.open(url, method=method).status_code == 403
     login_as(make_user(redi.cpas, functions=sorted({"redi.view", code})))
-    assert client.open(url, method=method).status_code in (200, 302)
+    # rows and the report's workflow buttons post the record's version (fresh: 1)
+    data = {"version": "1"} if template.startswith("/redi/lignes/") or method == "POST" else None
+    assert client.open(url, method=method, data=data).status_code in (200, 302)
     login_as(redi.stranger)  # another CPAS, every REDI function it could need
     with_all = make_user(redi.other, all_access=True)
     login_as(with_all)

@@ -24,7 +24,10 @@ def _expected(kind, status, action, side):
 
 
 def _inputs(kind, action):
-    return services.TransitionInput(amount=Decimal("800.00"), comment="Motif", flat_fee_paid=True)
+    # confirmed: refusing, paying and cancelling are asked for confirmation (test_irreversible)
+    return services.TransitionInput(
+        amount=Decimal("800.00"), comment="Motif", flat_fee_paid=True, confirmed=True
+    )
 
 
 CASES = [
@@ -59,11 +62,11 @@ def test_transition_matrix(app, world, new_request, kind, status, action, side):
         user = db.session.get(User, actor.id)
         allowed = _expected(kind, status, action, side)
         if allowed:
-            services.transition(row, action, user, None, _inputs(kind, action))
+            services.transition(row, action, user, row.version, _inputs(kind, action))
             assert db.session.get(WaterRequest, request_id).status == lc.find(kind, action).target
         else:
             with pytest.raises(services.WaterRuleError):
-                services.transition(row, action, user, None, _inputs(kind, action))
+                services.transition(row, action, user, row.version, _inputs(kind, action))
             db.session.rollback()
             assert db.session.get(WaterRequest, request_id).status == status
 
@@ -74,22 +77,22 @@ def test_fat_cycle_and_history(app, world, new_request):
         row = db.session.get(WaterRequest, request_id)
         cpas, dist = db.session.get(User, world.user_a.id), db.session.get(User, world.user_x.id)
         with pytest.raises(services.WaterRuleError, match="montant approuvé"):
-            services.transition(row, "approve", dist, None, services.TransitionInput())
+            services.transition(row, "approve", dist, row.version, services.TransitionInput())
         services.transition(
-            row, "approve", dist, None, services.TransitionInput(amount=Decimal("900"))
+            row, "approve", dist, row.version, services.TransitionInput(amount=Decimal("900"))
         )
         assert row.granted_amount == Decimal("900.00")
         with pytest.raises(services.WaterRuleError, match="facture"):
             services.transition(
-                row, "validate", cpas, None, services.TransitionInput(flat_fee_paid=True)
+                row, "validate", cpas, row.version, services.TransitionInput(flat_fee_paid=True)
             )
         services.add_file(row, "facture", pdf("facture.pdf"), cpas)
         with pytest.raises(services.WaterRuleError, match="forfait"):
-            services.transition(row, "validate", cpas, None, services.TransitionInput())
+            services.transition(row, "validate", cpas, row.version, services.TransitionInput())
         services.transition(
-            row, "validate", cpas, None, services.TransitionInput(flat_fee_paid=False)
+            row, "validate", cpas, row.version, services.TransitionInput(flat_fee_paid=False)
         )
-        services.transition(row, "pay", dist, None, services.TransitionInput())
+        services.transition(row, "pay", dist, row.version, services.TransitionInput(confirmed=True))
         assert row.status == lc.PAID and row.closed_at is not None and row.flat_fee_paid is False
         steps = [(e.from_status, e.to_status) for e in row.events]
         assert steps == [
@@ -107,18 +110,22 @@ def test_fse_information_loop(app, world, new_request):
         row = db.session.get(WaterRequest, request_id)
         cpas, dist = db.session.get(User, world.user_a.id), db.session.get(User, world.user_x.id)
         services.transition(
-            row, "refuse", dist, None, services.TransitionInput(comment="Hors critères")
+            row,
+            "refuse",
+            dist,
+            row.version,
+            services.TransitionInput(comment="Hors critères", confirmed=True),
         )
         with pytest.raises(services.WaterRuleError):
             services.transition(
-                row, "request_info", cpas, None, services.TransitionInput(comment="")
+                row, "request_info", cpas, row.version, services.TransitionInput(comment="")
             )
         services.transition(
-            row, "request_info", cpas, None, services.TransitionInput(comment="Pourquoi ?")
+            row, "request_info", cpas, row.version, services.TransitionInput(comment="Pourquoi ?")
         )
         assert row.status == lc.INFO_PENDING and lc.NEXT_ACTOR[row.status] == "Distributeur"
         services.transition(
-            row, "answer_info", dist, None, services.TransitionInput(comment="Revenu trop élevé")
+            row, "answer_info", dist, row.version, services.TransitionInput(comment="Revenu trop élevé")
         )
         assert row.status == lc.REFUSED and row.info_answer == "Revenu trop élevé"
         for action in ("validate", "cancel", "pay"):
@@ -127,7 +134,7 @@ def test_fse_information_loop(app, world, new_request):
                     row,
                     action,
                     dist,
-                    None,
+                    row.version,
                     services.TransitionInput(amount=Decimal(1), comment="x"),
                 )
 
@@ -173,6 +180,6 @@ def test_function_code_is_needed_too(app, world, new_request, make_user):
                 row,
                 "refuse",
                 db.session.get(User, viewer.id),
-                None,
+                row.version,
                 services.TransitionInput(comment="x"),
             )

@@ -221,10 +221,12 @@ def test_file_size_and_type_refusals(app, client, login_as, world, new_request):
 
 def test_transition_through_htmx_redraws_the_panel(app, client, login_as, world, new_request):
     request_id = new_request("fse")
+    with app.app_context():
+        version = db.session.get(WaterRequest, request_id).version
     login_as(world.user_x)
     response = client.post(
         f"/fonds-eau/fse/{request_id}/action/validate",
-        data={"amount": "300,00"},
+        data={"amount": "300,00", "version": version},
         headers={"HX-Request": "true"},
     )
     html = page_text(response)
@@ -246,7 +248,7 @@ def test_stale_version_is_a_409_and_changes_nothing(app, client, login_as, world
         f"/fonds-eau/fse/{request_id}/action/refuse", data={"comment": "non", "version": version}
     )
     assert second.status_code == 409
-    assert "modifiée par quelqu'un d'autre" in page_text(second)
+    assert "Cette demande a été modifiée par" in page_text(second)
     assert _status(app, request_id) == lc.PAYMENT_PENDING
 
 
@@ -295,8 +297,8 @@ def test_notifications_only_for_users_who_kept_the_status(
             row,
             "cancel",
             db.session.get(User, world.user_a.id),
-            None,
-            services.TransitionInput(comment="Doublon"),
+            row.version,
+            services.TransitionInput(comment="Doublon", confirmed=True),
         )
     assert smtp.to("quiet@dist-x.be")
 
@@ -312,7 +314,7 @@ def test_fat_contact_person_is_notified(app, world, new_request, smtp):
             row,
             "approve",
             db.session.get(User, world.user_x.id),
-            None,
+            row.version,
             services.TransitionInput(amount=Decimal("10")),
         )
     assert smtp.to("contact@cpas-a.be") and smtp.to("agent@cpas-a.be")
@@ -344,9 +346,11 @@ def test_dtu_worked_example(app, client, login_as, world, new_request):
         for request_id, amount in zip(ids[:2], ("1000", "250"), strict=True):
             row = db.session.get(WaterRequest, request_id)
             services.transition(
-                row, "validate", dist, None, services.TransitionInput(amount=Decimal(amount))
+                row, "validate", dist, row.version, services.TransitionInput(amount=Decimal(amount))
             )
-            services.transition(row, "pay", dist, None, services.TransitionInput())
+            services.transition(
+                row, "pay", dist, row.version, services.TransitionInput(confirmed=True)
+            )
     login_as(world.user_a)
     html = page_text(client.get("/fonds-eau/"))
     assert "12.500,00 €" in html and "11.250,00 €" in html and "10,0 %" in html
@@ -364,6 +368,7 @@ def test_fund_manager_encodes_drawing_rights(app, client, login_as, world):
             "annee": "2026",
             "cpas_id": world.cpas_a.id,
             "distributor_id": world.dist_x.id,
+            "version": "0",
             "initial": "100.000,00",
             "complementary": "0",
             "fat_funds": "7.500",
