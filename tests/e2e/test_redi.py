@@ -75,12 +75,14 @@ def test_redi_from_import_to_signed_report(app, live_server, page, redi, make_us
 
     sign_in(page, live_server, redi.president.email, PASSWORD)
     page.goto(f"{live_server}/redi/campagnes/{redi.campaign_id}/rapport")
+    page.once("dialog", lambda dialog: dialog.accept())  # a signature asks once
     page.get_by_role("button", name="Signer (Président)").click()
     expect(page.get_by_text("Président :")).to_contain_text("Président")
     _logout(page)
 
     sign_in(page, live_server, redi.director.email, PASSWORD)
     page.goto(f"{live_server}/redi/campagnes/{redi.campaign_id}/rapport")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Signer (Directeur général)").click()
     expect(page.locator("h1")).to_contain_text("Signé")
     assert page.problems == []

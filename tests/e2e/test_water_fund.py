@@ -93,6 +93,7 @@ def test_fat_from_creation_to_paid(app, live_server, page, sides, tmp_path):
 
     _switch(page, live_server, "agent@eaux-nav.test")
     _open_request(page, live_server, "fat", "Dupont")
+    page.once("dialog", lambda dialog: dialog.accept())  # irreversible: asks once
     page.get_by_role("button", name="Confirmer le paiement").click()
     expect(page.locator("#request-status")).to_contain_text("PAYEE")
     assert page.get_by_text("Demande clôturée.").is_visible()
@@ -129,6 +130,7 @@ def test_fse_refusal_information_request_and_answer(app, live_server, page, side
     _switch(page, live_server, "agent@eaux-nav.test")
     _open_request(page, live_server, "fse", "Lefèvre")
     page.get_by_label("Motif du refus *").fill("Hors critères")
+    page.once("dialog", lambda dialog: dialog.accept())  # irreversible: asks once
     page.get_by_role("button", name="Refuser").click()
     expect(page.locator("#request-status")).to_contain_text("REFUSEE")
 
