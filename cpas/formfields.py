@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from stdnum import iban as iban_number
 from stdnum.exceptions import InvalidChecksum
@@ -36,9 +36,9 @@ def refuse_garbage_text(_form, field) -> None:  # type: ignore[no-untyped-def]
     if not isinstance(data, str) or not data:
         return
     if len(data) > MAX_TEXT:
-        raise StopValidation(_l("Ce texte est trop long."))
+        raise StopValidation(_("Ce texte est trop long."))
     if control_characters(data, multiline=isinstance(field, TextAreaField)):
-        raise StopValidation(_l("Ce texte contient des caractères de contrôle non admis."))
+        raise StopValidation(_("Ce texte contient des caractères de contrôle non admis."))
 
 
 class BaseForm(FlaskForm):
@@ -64,7 +64,7 @@ class IdField(HiddenField):
         self.raw = valuelist[0] if valuelist else ""
         self.data = parse_id(self.raw) if self.raw else None
         if self.raw and self.data is None:
-            raise ValueError(_l("Identifiant invalide."))
+            raise ValueError(_("Identifiant invalide."))
 
     def _value(self) -> str:
         return str(self.data) if self.data is not None else ""
@@ -76,7 +76,7 @@ def coerce_id(value: object) -> int:
         return value
     number = parse_id(value)
     if number is None:
-        raise ValueError(_l("Identifiant invalide."))
+        raise ValueError(_("Identifiant invalide."))
     return number
 
 
@@ -86,7 +86,7 @@ def person_name(_form, field) -> None:  # type: ignore[no-untyped-def]
         return
     if not PERSON_NAME.fullmatch(field.data.strip()):
         raise ValidationError(
-            _l("Un nom ne contient que des lettres, espaces, traits d'union, apostrophes, points.")
+            _("Un nom ne contient que des lettres, espaces, traits d'union, apostrophes, points.")
         )
 
 
@@ -124,7 +124,7 @@ class MoneyField(StringField):
             raise ValueError("Le montant ne peut pas être négatif.")
         if abs(value) > self.maximum:
             raise ValueError(
-                _l("Montant trop élevé : %(max)s au plus.", max=format_money(self.maximum))
+                _("Montant trop élevé : %(max)s au plus.", max=format_money(self.maximum))
             )
         self.data = value.quantize(Decimal("0.01"))
 
