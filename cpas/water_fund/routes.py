@@ -23,6 +23,7 @@ from ..concurrency import keep_for_merge
 from ..documents.pdf import send_pdf
 from ..extensions import db
 from ..htmx import render_page_or_fragment
+from ..inputs import control_characters
 from ..pagination import page_number, paginate
 from ..security import refuse_foreign, require_function, signed_in
 from ..timeutil import utcnow
@@ -52,9 +53,16 @@ LIST_COUNT_LIMIT = 10_000
 LIST_PAGE_SIZE = 25
 
 
+def _bounded(value: object) -> str:
+    """A filter value as kept in links and export-job parameters: 100 characters at most,
+    none when it holds a control character (a 100 KB value was stored in a job)."""
+    text = str(value or "")[:100]
+    return "" if control_characters(text) else text
+
+
 def filters_from(kind: str, args: Any) -> ListFilters:
     """Read the table's filters from query arguments (or a saved dict)."""
-    keep = {k: args.get(k, "") for k in ("annee", "q", "statut", "suivant", "tri", "ordre")}
+    keep = {k: _bounded(args.get(k)) for k in ("annee", "q", "statut", "suivant", "tri", "ordre")}
     return ListFilters(
         kind=kind,
         year=_year(args),

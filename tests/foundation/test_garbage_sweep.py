@@ -243,6 +243,7 @@ class Sweeper:
         self.rng = random.Random(SEED)
         self.failures: list[str] = []
         self.posts = 0
+        self.pages: dict[str, str] = {}
         self.hashes = 0
         self.statuses: dict[int, int] = {}
         self.swept: set[tuple[str, tuple[str, ...]]] = set()
@@ -307,8 +308,10 @@ class Sweeper:
                 self.failures.append(f"GET {url} -> {response.status_code}")
             if response.status_code != 200 or "text/html" not in response.content_type:
                 continue
+            html = response.get_data(as_text=True)
+            self.pages[url] = html
             parser = _PageParser(path)
-            parser.feed(response.get_data(as_text=True))
+            parser.feed(html)
             forms.extend(parser.forms)
             queue.extend(link for link in parser.links if link not in visited)
         return forms
@@ -459,3 +462,106 @@ def test_garbage_never_gives_a_500_and_a_refusal_changes_nothing(demo, client, l
         f"{len(reached)} endpoints reached with real ids, {elapsed:.1f} s (crawl {crawled:.1f} s, {sweeper.hashes} hashes), {sorted(sweeper.statuses.items())}"
     )
     assert not sweeper.failures, "\n".join(sweeper.failures)
+
+
+# --------------------------------------------------------------------------- accessible names
+
+
+class _ControlParser(HTMLParser):
+    """Collect form controls with their accessible name (label for, wrapping label, aria)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.labels: dict[str, str] = {}
+        self.controls: list[dict[str, Any]] = []
+        self._label: list[dict[str, Any]] = []  # open labels: text and wrapped controls
+        self._ids_text: dict[str, list[str]] = {}
+        self._open_ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
+        attrs = {k: v or "" for k, v in attrs_list}
+        if tag == "label":
+            self._label.append({"for": attrs.get("for"), "text": [], "controls": []})
+        if attrs.get("id"):
+            self._ids_text[attrs["id"]] = []
+            self._open_ids.append(attrs["id"])
+        kind = attrs.get("type", "text").lower()
+        if tag in ("select", "textarea") or (
+            tag == "input" and kind not in ("hidden", "submit", "button", "image", "reset")
+        ):
+            control = {"tag": tag, "attrs": attrs, "wrapped": None}
+            self.controls.append(control)
+            if self._label:
+                self._label[-1]["controls"].append(control)
+
+    def handle_data(self, data: str) -> None:
+        for label in self._label:
+            label["text"].append(data)
+        for opened in self._open_ids:
+            self._ids_text[opened].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label" and self._label:
+            label = self._label.pop()
+            text = " ".join("".join(label["text"]).split())
+            if label["for"]:
+                self.labels[label["for"]] = text
+            for control in label["controls"]:
+                control["wrapped"] = text
+        if self._open_ids and tag in ("span", "div", "p", "h1", "h2", "h3", "legend", "th", "td"):
+            self._open_ids.pop()
+
+    def name_of(self, control: dict[str, Any]) -> str:
+        attrs = control["attrs"]
+        if attrs.get("aria-label"):
+            return attrs["aria-label"]
+        if attrs.get("aria-labelledby"):
+            return " ".join(
+                "".join(self._ids_text.get(i, [])).strip() for i in attrs["aria-labelledby"].split()
+            )
+        if attrs.get("id") and attrs["id"] in self.labels:
+            return self.labels[attrs["id"]]
+        return control["wrapped"] or attrs.get("title", "")
+
+
+def unnamed_controls(html: str) -> list[str]:
+    """Controls with no accessible name, or one that is a field code, not words."""
+    parser = _ControlParser()
+    parser.feed(html)
+    problems = []
+    for control in parser.controls:
+        name = " ".join(parser.name_of(control).split())
+        field_name = control["attrs"].get("name", "")
+        if not re.search(r"[A-Za-zÀ-ÿ]{2,}", name) or name in (field_name, field_name + " *"):
+            problems.append(f"<{control['tag']} name={field_name!r}> named {name!r}")
+        elif re.fullmatch(r"[a-z0-9_.\-]+", name):
+            problems.append(f"<{control['tag']} name={field_name!r}> named by its code {name!r}")
+    return problems
+
+
+@pytest.mark.parametrize("actor", sorted(ACTORS))
+def test_every_form_control_has_a_french_accessible_name(demo, client, login_as, actor):
+    with demo.app_context():
+        user = db.session.scalar(select(User).where(User.email == ACTORS[actor]))
+        _ = user.organisation
+        db.session.expunge(user)
+    sweeper = Sweeper(demo, client, login_as, user)
+    sweeper.crawl()
+    assert len(sweeper.pages) > 10
+    problems = sorted(
+        {
+            f"{re.sub(r'[0-9]+', 'N', url)}: {p}"
+            for url, html in sweeper.pages.items()
+            for p in unnamed_controls(html)
+        }
+    )
+    assert not problems, "\n".join(problems)
+
+
+def test_the_accessible_name_check_sees_a_missing_label():
+    assert unnamed_controls('<label for="a">Nom</label><input id="a" name="last_name">') == []
+    assert unnamed_controls('<label>Prénom <input name="first_name"></label>') == []
+    assert unnamed_controls('<input name="q" aria-label="Rechercher">') == []
+    assert unnamed_controls('<input name="last_name">')
+    assert unnamed_controls('<input name="q" aria-label="q">')
+    assert unnamed_controls('<label for="b">cpas_id</label><input id="b" name="x">')

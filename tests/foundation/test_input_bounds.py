@@ -7,6 +7,7 @@ import errno
 import importlib
 import inspect
 import io
+import json
 import pkgutil
 import re
 from decimal import Decimal
@@ -497,3 +498,16 @@ def test_a_failed_rename_leaves_no_partial_file(tmp_path, monkeypatch):
     with pytest.raises(uploads.UploadStorageError), uploads.store_upload(tmp_path, b"x"):
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_list_filters_kept_for_links_and_export_jobs_are_bounded(app):
+    from cpas.water_fund.routes import filters_from
+
+    posted = MultiDict(
+        {"q": "x" * 100_000, "statut": "y" * 100_000, "tri": "a\x00b", "annee": "9" * 5000}
+    )
+    with app.test_request_context():
+        filters = filters_from("fat", posted)
+    assert len(json.dumps(filters.args)) < 400  # what start_job stores as the job's params
+    assert "tri" not in filters.args
+    assert filters.q == "x" * 100
