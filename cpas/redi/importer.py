@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..formfields import MAX_AMOUNT
 from ..niss import normalise_niss
 from ..templating import format_thousands
 from ..textutil import fold
@@ -82,6 +83,10 @@ def _check_archive(data: bytes) -> None:
             raise ImportRefused(_("Ce n'est pas un classeur Excel (.xlsx)."))
 
 
+#: 31/12/9999, the last day Excel can write as a serial.
+MAX_EXCEL_SERIAL = 2_958_465
+
+
 def parse_date(value: Any) -> date | None:
     if value in (None, ""):
         return None
@@ -90,6 +95,8 @@ def parse_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float):  # an Excel serial that was not typed as a date
+        if not 1 <= value <= MAX_EXCEL_SERIAL:  # also NaN and infinity: no OverflowError
+            raise ValueError(_("date illisible « %(value)s » (JJ/MM/AAAA attendu)", value=value))
         return date(1899, 12, 30) + timedelta(days=int(value))
     text = str(value).strip()
     for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%y", "%d.%m.%Y"):
@@ -104,12 +111,17 @@ def parse_amount(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
     if isinstance(value, int | float | Decimal):
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    text = str(value).replace("€", "").replace(" ", "").replace("\u00a0", "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
+        text = str(value)
+    else:
+        text = str(value).replace("€", "").replace(" ", "").replace("\u00a0", "")
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
     try:
-        return Decimal(text).quantize(Decimal("0.01"))
+        amount = Decimal(text[:40])
+        # NaN, infinity and what a NUMERIC(12, 2) column cannot hold are no amounts
+        if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
+            raise InvalidOperation
+        return amount.quantize(Decimal("0.01"))
     except InvalidOperation as exc:
         raise ValueError(_("montant illisible « %(value)s »", value=value)) from exc
 
@@ -245,7 +257,9 @@ def _parse_row(cells: dict[str, Any], ins_code: str | None) -> tuple[dict, list[
     months = cells.get("months")
     try:
         out["months"] = int(months) if months not in (None, "") else None
-    except (TypeError, ValueError):
+        if out["months"] is not None and not 0 <= out["months"] <= 1200:
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
         problems.append(_("nombre de mois illisible « %(value)s ».", value=months))
         out["months"] = None
     for name, choices in (("activation", ACTIVATION_CHOICES), ("payment", PAYMENT_CHOICES)):

@@ -511,3 +511,22 @@ def test_list_filters_kept_for_links_and_export_jobs_are_bounded(app):
     assert len(json.dumps(filters.args)) < 400  # what start_job stores as the job's params
     assert "tri" not in filters.args
     assert filters.q == "x" * 100
+
+
+def test_redi_sheet_garbage_cells_are_problems_not_500s(app):
+    from cpas.redi.importer import parse_workbook
+    from tests.redi.conftest import row, workbook
+
+    rows = [
+        row(monthly_granted=1e30, decision_date=1e300, months=1e300),
+        row(budget="65", total_paid="NaN", period_start=-5, months="9" * 5000),
+        row(budget="66", monthly_granted="99999999999999999999", period_end=float(2**70)),
+        row(budget="67", monthly_granted="1e30", months=-3),
+    ]
+    with app.test_request_context():
+        parsed = parse_workbook(workbook(rows), "99001")
+    problems = [" ".join(r.get("problems") or r.get("errors") or []) for r in parsed.rows]
+    text = " ".join(problems) + " ".join(str(e) for e in getattr(parsed, "errors", []))
+    assert text.count("montant illisible") >= 3, text
+    assert text.count("date illisible") >= 3, text
+    assert text.count("nombre de mois illisible") >= 3, text
