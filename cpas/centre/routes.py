@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..access.models import OrganisationKind
 from ..concurrency import Conflict, keep_for_merge
@@ -119,6 +120,12 @@ def profile_save():  # type: ignore[no-untyped-def]
         db.session.rollback()
         keep_for_merge(form, _saved_profile_form(), exc)
         return _profile_page(form, 409)
+    except IntegrityError:
+        # Another organisation took this name or INS code after the form's checks ran:
+        # checked again, the message lands next to the field instead of a 500.
+        db.session.rollback()
+        form.validate()
+        return _profile_page(form, 422)
     flash("Fiche signalétique enregistrée.", "success")
     return redirect(url_for("centre.profile"))
 

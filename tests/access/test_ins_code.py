@@ -59,3 +59,34 @@ def test_database_refuses_a_second_cpas_with_the_code(app, make_org):
     # Organisations without a code (distributors, the fund manager) are many.
     make_org(OrganisationKind.DISTRIBUTOR, name="D1")
     make_org(OrganisationKind.DISTRIBUTOR, name="D2")
+
+
+def test_code_taken_meanwhile_gives_the_message_not_a_500(
+    app, client, make_org, make_user, login_as, monkeypatch
+):
+    """Two CPAS saving the same code at once: the loser's check ran before the winner's
+    commit, so the unique constraint refuses it; the page says why, next to the field."""
+    import cpas.centre.forms as centre_forms
+
+    mine = make_org(OrganisationKind.CPAS, name="CPAS de Test", ins_code="62099")
+    make_org(OrganisationKind.CPAS, name="CPAS de Liège", ins_code="62063")  # the winner
+    login_as(make_user(mine, all_access=True))
+    real_check = centre_forms.ins_code_taken
+    calls = []
+
+    def check_then_lose_the_race(code, organisation_id):  # type: ignore[no-untyped-def]
+        calls.append(code)
+        if len(calls) == 1:  # checked before the other CPAS's commit: not taken yet
+            return False
+        return real_check(code, organisation_id)
+
+    monkeypatch.setattr(centre_forms, "ins_code_taken", check_then_lose_the_race)
+    page = client.get("/centre/fiche").get_data(as_text=True)
+    import re
+
+    version = re.search(r'name="version"[^>]*value="(\d+)"', page)
+    data = {**FICHE, **({"version": version.group(1)} if version else {})}
+    response = client.post("/centre/fiche", data=data)
+    assert response.status_code == 422
+    assert "Ce code INS est déjà celui d'un autre CPAS." in page_text(response)
+    assert _ins(app, mine.id) == "62099"
