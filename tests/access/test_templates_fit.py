@@ -347,12 +347,18 @@ def test_each_template_plays_the_seed_workflows(
 
 
 @pytest.mark.parametrize("kind", ["fat", "fse"])
-def test_lists_offer_create_only_to_the_cpas(app, client, login_as, seed_world, kind):
+def test_lists_offer_each_side_only_its_own_links(app, client, login_as, seed_world, kind):
     users = seed_world["users"]
-    for (org_kind, _key), user in users.items():
+    login_as(users[("cpas", "social_worker")])
+    request_id = _create(client, kind)
+    for (org_kind, key), user in users.items():
         login_as(user)
         html = client.get(f"/fonds-eau/{kind}").get_data(as_text=True)
-        assert (f"/fonds-eau/{kind}/nouvelle" in html) == (org_kind == "cpas"), _key
+        assert f"/fonds-eau/{kind}/{request_id}" in html, key  # everyone concerned sees it
+        # « Créer » and « Éditer » are the CPAS's; the fund manager cancels nothing.
+        assert (f"/fonds-eau/{kind}/nouvelle" in html) == (org_kind == "cpas"), key
+        assert (f"/fonds-eau/{kind}/{request_id}/editer" in html) == (org_kind == "cpas"), key
+        assert (">Annuler</a>" in html) == (org_kind != "fund_manager"), key
 
 
 def test_templates_tick_nothing_of_the_other_side():
