@@ -257,17 +257,6 @@ def submit_account_request(data: dict, ip: str) -> None:
     )
 
 
-def recent_account_requests_from(ip: str, minutes: int = 60) -> int:
-    from datetime import timedelta
-
-    since = utcnow() - timedelta(minutes=minutes)
-    return db.session.scalar(
-        select(func.count(AccountRequest.id)).where(
-            AccountRequest.ip == ip, AccountRequest.created_at >= since
-        )
-    )
-
-
 def update_account_request(request_row: AccountRequest, data: dict, by: User) -> None:
     """Edit a pending request (any field but the password). Commits."""
     _ensure_pending(request_row)
