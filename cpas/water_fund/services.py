@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -169,7 +170,7 @@ def create_request(
     return row
 
 
-LOCKED_AFTER_APPROVAL = (
+LOCKED_AFTER_APPROVAL = _l(
     "Le distributeur a approuvé cette demande : le bénéficiaire, les montants et le "
     "paiement ne peuvent plus être modifiés. Annulez la demande et introduisez-en une "
     "nouvelle si ces données doivent changer."
@@ -216,7 +217,7 @@ def update_request(row: WaterRequest, data: dict[str, Any], by: User, version: i
     if row.status in lc.APPROVED_STATUSES:
         changed = locked_changes(row, data)
         if changed:
-            raise WaterRuleError(LOCKED_AFTER_APPROVAL, field=changed[0])
+            raise WaterRuleError(str(LOCKED_AFTER_APPROVAL), field=changed[0])
     _apply(row, data)
     audit.record(f"water.{row.kind}.update", obj=row, user=by)
     commit(row)
