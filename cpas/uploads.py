@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
 import zipfile
 from collections.abc import Iterator
@@ -121,14 +122,13 @@ def _image_decodes(data: bytes, image_format: str) -> bool:
 
 
 def _pdf_is_whole(data: bytes) -> bool:
-    """A PDF has its header, a cross-reference (table or stream), a trailer or catalogue and
-    ends with ``%%EOF``: a renamed text file or a truncated upload does not."""
-    tail = data[-2048:]
+    """A PDF has its header, objects, a trailer (or a cross-reference stream's startxref)
+    and ends with ``%%EOF``: a renamed text file or a truncated upload does not."""
     return (
         data.startswith(b"%PDF-")
-        and b"%%EOF" in tail
-        and b"startxref" in tail
-        and (b"/Root" in data or b"/Type /Catalog" in data or b"/Type/Catalog" in data)
+        and b"%%EOF" in data[-1024:]
+        and re.search(rb"\d+\s+\d+\s+obj\b", data[:1_000_000]) is not None
+        and (b"trailer" in data or b"startxref" in data)
     )
 
 

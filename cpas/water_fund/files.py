@@ -10,7 +10,7 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
-from cpas.uploads import detect_kind, name_with_extension
+from cpas.uploads import decodes, detect_kind, name_with_extension
 
 MAX_BYTES = 10 * 1024 * 1024
 FILE_TYPES = {
@@ -44,7 +44,8 @@ def check_upload(storage: FileStorage | None) -> CheckedFile:
     if not data:
         raise UploadRefused("Le fichier est vide.")
     kind = detect_kind(data)
-    if kind is None:
+    # decodes (added by `hardening`): images decoded, PDFs checked for their structure
+    if kind is None or not decodes(kind, data):
         raise UploadRefused(
             "Type de fichier non accepté : PDF, image (PNG, JPEG) ou document bureautique."
         )

@@ -182,6 +182,14 @@ def test_fat_form_requires_a_quote_file_by_content(app, client, login_as, world)
         assert [f.file_type for f in row.files] == ["devis"]
 
 
+def real_png() -> bytes:
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    return out.getvalue()
+
+
 def test_file_size_and_type_refusals(app, client, login_as, world, new_request):
     request_id = new_request("fse")
     login_as(world.user_a)
@@ -207,7 +215,8 @@ def test_file_size_and_type_refusals(app, client, login_as, world, new_request):
         headers={"HX-Request": "true"},
         data={
             "file_type": "courrier",
-            "file": (BytesIO(b"\x89PNG\r\n\x1a\n0000"), "../../photo.png"),
+            # a real image: a PNG header followed by garbage is refused (it does not decode)
+            "file": (BytesIO(real_png()), "../../photo.png"),
         },
     )
     assert png.status_code == 200 and "<html" not in png.get_data(as_text=True)
