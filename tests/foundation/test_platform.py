@@ -64,7 +64,9 @@ def test_outbox_without_smtp(app):
 def test_mail_through_real_smtp(app, smtp):
     with app.app_context():
         send_mail(["a@cpas.test", "b@cpas.test"], "Bonjour", "Texte")
-    assert len(smtp.messages) == 1
+    # one message per recipient: nobody sees who else was told (issue 11, item 7)
+    assert sorted(m["X-Envelope-To"] for m in smtp.messages) == ["a@cpas.test", "b@cpas.test"]
+    assert [m["To"] for m in smtp.to("b@cpas.test")] == ["b@cpas.test"]
     assert smtp.to("b@cpas.test")[0]["Subject"] == "Bonjour"
 
 
