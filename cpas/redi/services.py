@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..access.models import User
-from ..concurrency import check_version, commit
+from ..concurrency import check_version, commit, stamp
 from ..extensions import db
 from ..timeutil import utcnow
 from .calc import check_line, months_spanned
@@ -201,10 +201,13 @@ def confirm_import(pending: RediImport, campaign: RediCampaign, by: User) -> dic
             db.session.add(line)
             counts["added"] += 1
         line.complete = not check_line(line)
+        if db.session.is_modified(line):  # an open encoding page must name the importer
+            stamp(line, by)
     for key, lines in existing.items():
         for line in lines[seen.get(key, 0) :]:
             if not line.is_duplicate and not line.vanished:
                 line.vanished = True
+                stamp(line, by)
                 counts["vanished"] += 1
     db.session.delete(pending)
     audit.record("redi.import", obj=campaign, user=by, details=json.dumps(counts))

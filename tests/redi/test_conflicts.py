@@ -136,3 +136,22 @@ def test_report_steps_refuse_a_garbage_version(app, client, login_as, redi, garb
     response = client.post(f"/redi/campagnes/{redi.campaign_id}/valider", data=data)
     assert response.status_code == 400
     assert _campaign(app, redi).status == "draft"
+
+
+def test_a_reimport_meanwhile_is_named_in_the_conflict(app, client, login_as, make_user, redi):
+    from tests.redi.conftest import row, workbook
+    from tests.redi.test_import import _confirm, _lines, _upload
+
+    importer = make_user(
+        redi.cpas, functions=["redi.view", "redi.import"], first_name="Ivan", last_name="Import"
+    )
+    login_as(importer)
+    _confirm(client, _upload(client, redi.campaign_id, workbook([row()])))
+    line_id = _lines(app, redi.campaign_id)[0].id
+    encoder = second_client(app, login_as, redi.encoder)
+    seen = _row_version(encoder, redi, line_id)
+    # the importer refreshes the balance from a newer REDI sheet while the page is open
+    _confirm(client, _upload(client, redi.campaign_id, workbook([row(balance="-150")])))
+    late = encoder.post(f"/redi/lignes/{line_id}", data={**FULL, "version": seen}, headers=HTMX)
+    assert late.status_code == 409
+    assert "Cette ligne a été modifiée par Ivan Import" in page_text(late)
