@@ -1,7 +1,7 @@
 """Throttle scopes: password-reset e-mails and account requests counted like sign-ins
 
 Revision ID: trust_auth
-Revises: social_0001
+Revises: trust_access
 Create Date: 2026-12-01 20:15:00
 
 ``login_attempt`` has no child table, so the batch rebuild on SQLite loses nothing.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "trust_auth"
-down_revision = "social_0001"
+down_revision = "trust_access"
 branch_labels = None
 depends_on = None
 

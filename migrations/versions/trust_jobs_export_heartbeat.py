@@ -1,7 +1,7 @@
 """Export jobs: heartbeat, attempts and failure reason (stale jobs are detected)
 
 Revision ID: trust_jobs
-Revises: social_0001
+Revises: trust_auth
 Create Date: 2026-12-01 20:30:00
 
 ``water_export_job`` has no child table, so the batch rebuild on SQLite loses nothing.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "trust_jobs"
-down_revision = "social_0001"
+down_revision = "trust_auth"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Optimistic locking: version, updated_at, updated_by_id on every editable record
 
 Revision ID: trust_locking
-Revises: social_0001
+Revises: trust_jobs
 Create Date: 2026-12-01 20:10:00
 
 Columns are added and dropped in place (no batch rebuild on SQLite: rebuilding ``dossier``
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "trust_locking"
-down_revision = "social_0001"
+down_revision = "trust_jobs"
 branch_labels = None
 depends_on = None
 

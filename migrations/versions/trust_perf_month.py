@@ -1,7 +1,7 @@
 """Water dashboard: closed_ym (YYYYMM of closed_at) in the stats indexes
 
 Revision ID: trust_perf
-Revises: social_0001
+Revises: trust_locking
 Create Date: 2026-12-01 20:20:00
 
 The dashboard's monthly figures grouped by strftime/EXTRACT(month) over every settled FSE
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "trust_perf"
-down_revision = "social_0001"
+down_revision = "trust_locking"
 branch_labels = None
 depends_on = None
 
