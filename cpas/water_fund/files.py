@@ -1,8 +1,8 @@
-"""Upload checks: size and real content (cpas.uploads), stored under generated names."""
+"""Upload checks: size and real content (cpas.uploads); files are written by
+``cpas.uploads.store_upload`` under generated names in ``storage_dir()``."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,13 +55,7 @@ def check_upload(storage: FileStorage | None) -> CheckedFile:
 
 
 def storage_dir() -> Path:
-    folder = Path(current_app.instance_path) / "uploads" / "water"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def store(checked: CheckedFile) -> str:
-    """Write the file under a generated name; return that name."""
-    stored_name = secrets.token_hex(16) + checked.ext
-    (storage_dir() / stored_name).write_bytes(checked.data)
-    return stored_name
+    """Return the folder of the water-fund files (``store_upload`` creates it when writing)."""
+    # No mkdir here: a file where the folder should be must fail inside store_upload, as an
+    # UploadStorageError with its clear message, not as a 500 before it.
+    return Path(current_app.instance_path) / "uploads" / "water"

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import (
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -17,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..concurrency import keep_for_merge
@@ -27,12 +29,20 @@ from ..inputs import control_characters
 from ..pagination import page_number, paginate
 from ..security import refuse_foreign, require_function, signed_in
 from ..timeutil import utcnow
+from ..uploads import UploadStorageError
 from . import bp, exports, queries, services
 from . import lifecycle as lc
 from .files import FILE_TYPES, UploadRefused, check_upload, storage_dir
 from .forms import DrawingRightForm, FatForm, FileForm, FseForm, TransitionForm
 from .models import ExportJob, WaterRequest
 from .queries import ListFilters, side_of
+
+#: Shown next to the file field when the disk refuses the file (full, read-only, no folder).
+STORAGE_FAILED = _l(
+    "Le fichier n'a pas pu être enregistré (espace disque ou dossier indisponible) : rien "
+    "n'a été enregistré. Choisissez à nouveau le fichier et réessayez plus tard ; si le "
+    "problème persiste, prévenez l'administrateur."
+)
 
 
 def _user():  # type: ignore[no-untyped-def]
@@ -173,7 +183,9 @@ def _register(kind: str) -> None:
             return redirect(url_for(f"water_fund.{kind}_list"))
         multi = {}
         quote_error = None
+        status = 200
         if request.method == "POST":
+            status = 422
             multi = _multi_errors(kind)
             quote = None
             if kind == "fat":
@@ -187,12 +199,16 @@ def _register(kind: str) -> None:
                     row = services.create_request(
                         kind, cpas, distributor, _form_data(kind, form), user, quote
                     )
+                except UploadStorageError:
+                    # disk full, read-only or missing folder: nothing saved, the form kept
+                    current_app.logger.exception("water-fund quote could not be stored")
+                    quote_error = str(STORAGE_FAILED)
+                    status = 503
                 except services.WaterRuleError as exc:
                     flash(str(exc), "error")
                 else:
                     flash(f"Demande {label} n° {row.id} soumise au distributeur.", "success")
                     return redirect(url_for(f"water_fund.{kind}_detail", request_id=row.id))
-        status = 422 if request.method == "POST" else 200
         return render_template(
             "water_fund/form.html",
             kind=kind,
@@ -322,6 +338,7 @@ def _register(kind: str) -> None:
         form = FileForm()
         form.file_type.choices = list(FILE_TYPES.items())
         error = None
+        status = 200
         if row.status in lc.FILES_CLOSED:
             error = _("La demande est clôturée : plus d'ajout de fichier.")
         elif not form.validate():
@@ -332,15 +349,20 @@ def _register(kind: str) -> None:
                     row, form.file_type.data, check_upload(request.files.get("file")), user
                 )
                 flash("Fichier enregistré.", "success")
+            except UploadStorageError:
+                current_app.logger.exception("water-fund file could not be stored")
+                error = str(STORAGE_FAILED)
+                status = 503
             except (UploadRefused, services.WaterRuleError) as exc:
                 db.session.rollback()
                 error = str(exc)
         row = queries.request_detail(request_id)
         context = _detail_context(row, user)
         context["file_error"] = error
+        context["file_type_posted"] = form.file_type.data  # the chosen type kept on an error
         return render_page_or_fragment(
             "water_fund/detail.html", "water_fund/_files.html", **context
-        ), (422 if error else 200)
+        ), (status if status != 200 else 422 if error else 200)
 
     @route("/export.xlsx", "export_xlsx", "water.export", ("GET", "POST"))
     def export_xlsx():  # type: ignore[no-untyped-def]
@@ -442,6 +464,7 @@ def _detail_context(row: WaterRequest, user) -> dict:  # type: ignore[no-untyped
         "file_types": FILE_TYPES,
         "transition_form": TransitionForm(formdata=None, version=row.version),
         "file_error": None,
+        "file_type_posted": None,
         "posted": None,
         "pending": None,
     }
@@ -623,9 +646,7 @@ def information():  # type: ignore[no-untyped-def]
     links = _links(user)
     saved = {(r.cpas_id, r.distributor_id): r for r in rights}
     # one form per linked pair, showing what is saved; the posted pair keeps what was typed
-    right_forms = {
-        (c.id, d.id): _right_form(saved.get((c.id, d.id)), c.id, d.id) for c, d in links
-    }
+    right_forms = {(c.id, d.id): _right_form(saved.get((c.id, d.id)), c.id, d.id) for c, d in links}
     if request.method == "POST" and (form.cpas_id.data, form.distributor_id.data) in right_forms:
         right_forms[(form.cpas_id.data, form.distributor_id.data)] = form
     return render_template(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,8 +20,9 @@ from ..extensions import db
 from ..mailer import link_to, send_mail
 from ..textutil import fold
 from ..timeutil import utcnow
+from ..uploads import UploadStorageError, store_upload
 from . import lifecycle as lc
-from .files import CheckedFile, store
+from .files import CheckedFile, storage_dir
 from .models import (
     DrawingRight,
     NotificationOptOut,
@@ -134,7 +136,9 @@ def create_request(
     by: User,
     quote: CheckedFile | None = None,
 ) -> WaterRequest:
-    """Submit a new request (status SOUMISE). A FAT needs its quote file. Commits, notifies."""
+    """Submit a new request (status SOUMISE). A FAT needs its quote file. Commits, notifies.
+
+    UploadStorageError when the quote cannot be written: nothing is saved."""
     if distributor not in cpas.distributors:
         raise WaterRuleError("Ce distributeur n'est pas lié à votre CPAS.")
     if kind == "fat" and quote is None:
@@ -150,24 +154,37 @@ def create_request(
         created_by_id=by.id,
     )
     _apply(row, data)
-    db.session.add(row)
-    if quote is not None:
-        row.files.append(
-            WaterFile(
-                file_type="devis",
-                original_name=quote.original_name,
-                stored_name=store(quote),
-                mime_type=quote.mime_type,
-                size=len(quote.data),
-                uploaded_by_id=by.id,
-            )
-        )
-    _event(row, by, "submit", None)
-    db.session.flush()
-    audit.record(f"water.{kind}.create", obj=row, user=by)
-    db.session.commit()
+    try:
+        # the quote is written (temp name, rename) before the commit and removed if it fails
+        with _stored(quote) as stored_name:
+            db.session.add(row)
+            if quote is not None:
+                row.files.append(
+                    WaterFile(
+                        file_type="devis",
+                        original_name=quote.original_name,
+                        stored_name=stored_name,
+                        mime_type=quote.mime_type,
+                        size=len(quote.data),
+                        uploaded_by_id=by.id,
+                    )
+                )
+            _event(row, by, "submit", None)
+            db.session.flush()
+            audit.record(f"water.{kind}.create", obj=row, user=by)
+            db.session.commit()
+    except UploadStorageError:
+        db.session.rollback()
+        raise
     notify(row, by)
     return row
+
+
+def _stored(checked: CheckedFile | None) -> AbstractContextManager[str | None]:
+    """Store ``checked`` with ``store_upload`` (yields its name), or yield None without a file."""
+    if checked is None:
+        return nullcontext(None)
+    return store_upload(storage_dir(), checked.data, checked.ext)
 
 
 LOCKED_AFTER_APPROVAL = _l(
@@ -299,22 +316,28 @@ def transition(
 
 
 def add_file(row: WaterRequest, file_type: str, checked: CheckedFile, by: User) -> WaterFile:
-    """Attach a checked file to an open request. Commits."""
+    """Attach a checked file to an open request. Commits; UploadStorageError if not written."""
     if row.status in lc.FILES_CLOSED:
         # refused, paid, settled or cancelled: « Vous ne pourrez plus y toucher »
         raise WaterRuleError(_("La demande est clôturée : plus d'ajout de fichier."))
-    stored = WaterFile(
-        request_id=row.id,
-        file_type=file_type,
-        original_name=checked.original_name,
-        stored_name=store(checked),
-        mime_type=checked.mime_type,
-        size=len(checked.data),
-        uploaded_by_id=by.id,
-    )
-    db.session.add(stored)
-    audit.record("water.file_add", obj=row, user=by, details=file_type)
-    db.session.commit()
+    try:
+        # written under a temporary name, renamed, and removed again if the commit fails
+        with store_upload(storage_dir(), checked.data, checked.ext) as stored_name:
+            stored = WaterFile(
+                request_id=row.id,
+                file_type=file_type,
+                original_name=checked.original_name,
+                stored_name=stored_name,
+                mime_type=checked.mime_type,
+                size=len(checked.data),
+                uploaded_by_id=by.id,
+            )
+            db.session.add(stored)
+            audit.record("water.file_add", obj=row, user=by, details=file_type)
+            db.session.commit()
+    except UploadStorageError:
+        db.session.rollback()
+        raise
     return stored
 
 
