@@ -22,6 +22,15 @@ def register_person_url(client: Any, person_ref: int) -> str:
     return f"/dossiers/nouveau/personne/{token}"
 
 
+def member_add_url(client: Any, dossier_id: int, person_ref: int) -> str:
+    """The « Identification » link a household search gives this client's session."""
+    from cpas import session_refs
+
+    with client.application.app_context(), client.session_transaction() as session:
+        token = session_refs.issue(session_refs.REGISTER_PERSON, person_ref, store=session)
+    return f"/dossiers/{dossier_id}/menage/ajouter/{token}"
+
+
 def version_of(app: Any, model: Any, object_id: int) -> str:
     """The version a form would carry now for this record (optimistic locking)."""
     from cpas.extensions import db

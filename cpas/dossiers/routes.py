@@ -156,6 +156,16 @@ def _search_context(form: PersonSearchForm, results: list | None, target: str) -
     return context
 
 
+def _member_link(dossier_id: int):  # type: ignore[no-untyped-def]
+    """The « Ajouter » links of a household search: opaque references of this session."""
+
+    def link(row_id: int) -> str:
+        token = session_refs.issue(session_refs.REGISTER_PERSON, row_id)
+        return url_for("dossiers.member_add", dossier_id=dossier_id, ref=token)
+
+    return link
+
+
 def _person_link(row_id: int) -> str:
     """The « Détails » link of a search result (an opaque reference of this session)."""
     return url_for("dossiers.person", ref=session_refs.issue(session_refs.REGISTER_PERSON, row_id))
@@ -460,6 +470,7 @@ def member_new(dossier_id: int):  # type: ignore[no-untyped-def]
         **_layout(
             dossier,
             search_action=url_for("dossiers.member_search", dossier_id=dossier.id),
+            details_url=_member_link(dossier.id),
             **_search_context(form, None, "dossiers.member_add"),
         ),
     )
@@ -474,18 +485,22 @@ def member_search(dossier_id: int):  # type: ignore[no-untyped-def]
     ok = form.validate()
     context = _search_context(form, _person_search(form) if ok else None, "dossiers.member_add")
     context["search_action"] = url_for("dossiers.member_search", dossier_id=dossier.id)
+    context["details_url"] = _member_link(dossier.id)
     status = 200 if ok else 422
     return render_page_or_fragment(
         "dossiers/member_new.html", "dossiers/_person_search.html", **_layout(dossier, **context)
     ), status
 
 
-@bp.route("/<int:dossier_id>/menage/ajouter/<int:ref>", methods=["GET", "POST"])
+@bp.route("/<int:dossier_id>/menage/ajouter/<ref>", methods=["GET", "POST"])
 @require_function("household.edit")
-def member_add(dossier_id: int, ref: int):  # type: ignore[no-untyped-def]
+def member_add(dossier_id: int, ref: str):  # type: ignore[no-untyped-def]
     """« Identification »: register data, effective address, relation and start → « Ajouter »."""
     dossier = queries.get_dossier_or_404(dossier_id)
-    found = _person_or_404(ref)
+    row_id = session_refs.resolve(session_refs.REGISTER_PERSON, ref)
+    if row_id is None:  # a register id, another session's or an expired reference
+        abort(404)
+    found = _person_or_404(row_id)
     form = MemberForm()
     status = 200
     if request.method == "POST":

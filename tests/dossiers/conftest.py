@@ -12,7 +12,7 @@ from cpas.extensions import db
 from cpas.registry.models import RegisterPerson
 from cpas.registry.numbers import niss_for
 from cpas.registry.phonetic import phonetic_key
-from tests.helpers import register_person_url
+from tests.helpers import member_add_url, register_person_url
 
 ADDRESS = {
     "street": "Rue de la Station",
@@ -127,7 +127,7 @@ def create_dossier(client, login_as, world):
 def add_member_through_screens(client, dossier_id: int, ref: int, relation: str = "partner"):
     """POST « Ajouter » for register person ``ref`` (as the signed-in client)."""
     return client.post(
-        f"/dossiers/{dossier_id}/menage/ajouter/{ref}",
+        member_add_url(client, dossier_id, ref),
         data={
             "action": "enregistrer",
             "relation": relation,

@@ -13,7 +13,7 @@ from cpas.dossiers.models import Dossier, HouseholdMember
 from cpas.extensions import db
 from cpas.registry.models import BcssIntegration
 from tests.dossiers.conftest import ADDRESS
-from tests.helpers import page_text, register_person_url, with_version
+from tests.helpers import member_add_url, page_text, register_person_url, with_version
 
 
 def plain(response) -> str:
@@ -87,7 +87,7 @@ def test_household_add_partner_and_child_and_difference(app, client, world, crea
         (world.people.lucas.id, "minor_child"),
     ):
         response = client.post(
-            f"/dossiers/{dossier_id}/menage/ajouter/{ref}",
+            member_add_url(client, dossier_id, ref),
             data={
                 "action": "enregistrer",
                 "relation": relation,
@@ -105,7 +105,7 @@ def test_household_add_partner_and_child_and_difference(app, client, world, crea
 def test_remove_member_and_undo(app, client, world, create_dossier):
     dossier_id = create_dossier(world.people.marie.id)
     client.post(
-        f"/dossiers/{dossier_id}/menage/ajouter/{world.people.jean.id}",
+        member_add_url(client, dossier_id, world.people.jean.id),
         data={
             "action": "enregistrer",
             "relation": "partner",

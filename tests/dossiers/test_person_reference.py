@@ -122,3 +122,43 @@ def test_a_session_keeps_a_bounded_number_of_references(app, client, login_as, w
         assert session_refs.resolve(session_refs.REGISTER_PERSON, tokens[-1], store=session) == (
             session_refs.MAX_ROWS + 10
         )
+
+
+MEMBER_LINK = re.compile(r'href="(/dossiers/\d+/menage/ajouter/[^"]+)"')
+
+
+def _member_search_link(client, dossier_id: int, niss: str) -> str:
+    response = client.post(
+        f"/dossiers/{dossier_id}/menage/recherche",
+        data={"mode": "niss", "niss": format_niss(niss)},
+    )
+    assert response.status_code == 200, page_text(response)
+    links = MEMBER_LINK.findall(page_text(response))
+    assert len(links) == 1, links
+    return links[0]
+
+
+def test_the_household_search_links_the_member_page_by_reference(
+    app, client, login_as, world, marie_dossier
+):
+    link = _member_search_link(client, marie_dossier.id, world.people.lucas.niss)
+    token = link.rsplit("/", 1)[-1]
+    assert not token.isdigit() and len(token) >= 22
+    page = client.get(link)
+    assert page.status_code == 200 and "DUPONT" in page_text(page)
+    added = client.post(
+        link,
+        data={
+            "action": "enregistrer",
+            "relation": "minor_child",
+            "relation_start": "01/01/2020",
+            **ADDRESS,
+        },
+    )
+    assert added.status_code == 302, page_text(added)
+    # the plain register id, or the reference in another session, is not found
+    member_page = f"/dossiers/{marie_dossier.id}/menage/ajouter/"
+    assert client.get(member_page + str(world.people.lucas.id)).status_code == 404
+    colleague = app.test_client()
+    login_as(world.user_a, on=colleague)
+    assert colleague.get(link).status_code == 404  # a new session of the same user

@@ -20,7 +20,7 @@ from cpas.registry.models import BcssIntegration, RegisterPerson
 from cpas.registry.numbers import niss_for
 from cpas.textutil import fold
 from tests.dossiers.conftest import ADDRESS, add_member_through_screens, add_person
-from tests.helpers import page_text, register_person_url, with_version
+from tests.helpers import member_add_url, page_text, register_person_url, with_version
 
 NOT_QUERIES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
 URL_ATTRIBUTES = re.compile(r'(?:href|action|src|hx-get|hx-post|hx-push-url)="([^"]*)"')
@@ -398,7 +398,7 @@ def test_adding_the_same_person_twice_is_refused(app, client, world, marie_dossi
 
 def test_member_with_a_bad_postal_code_is_refused_and_not_saved(app, client, world, marie_dossier):
     response = client.post(
-        f"/dossiers/{marie_dossier.id}/menage/ajouter/{world.people.lucas.id}",
+        member_add_url(client, marie_dossier.id, world.people.lucas.id),
         data={
             "action": "enregistrer",
             "relation": "minor_child",
@@ -418,7 +418,7 @@ def test_member_without_relation_or_start_date_is_refused_and_not_saved(
     app, client, world, marie_dossier
 ):
     response = client.post(
-        f"/dossiers/{marie_dossier.id}/menage/ajouter/{world.people.lucas.id}",
+        member_add_url(client, marie_dossier.id, world.people.lucas.id),
         data={"action": "enregistrer", "relation": "", "relation_start": "", **ADDRESS},
     )
     assert response.status_code == 422
