@@ -88,6 +88,15 @@ class AccountRequestForm(_ApplicantFields):
 class AccountRequestEditForm(_ApplicantFields):
     """The administrator's edit: every field but the password."""
 
+    version = VersionField()
+
+
+class UserAssignForm(BaseForm):
+    """« Affecter les profils »: the ticked profiles are read from the request; the form
+    carries the version of the user's assignment when the page was loaded."""
+
+    version = VersionField()
+
 
 class RefuseForm(BaseForm):
     reason = TextAreaField(

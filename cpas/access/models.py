@@ -133,10 +133,17 @@ class ProfileFunction(db.Model):
     code: Mapped[str] = mapped_column(String(80), primary_key=True)
 
 
-class User(UserMixin, db.Model):
-    """A person who signs in; belongs to exactly one organisation."""
+class User(Versioned, UserMixin, db.Model):
+    """A person who signs in; belongs to exactly one organisation.
+
+    ``version`` is the version of the user's profile assignment (« Affecter les profils »),
+    not of the whole row: sign-in, sign-out and a language change also update the row and
+    must neither bump it nor fail on it, so there is no ``version_id_col`` here; the access
+    services bump it with a conditional UPDATE (``services._claim_assignment``)."""
 
     __tablename__ = "user_account"
+    __mapper_args__: dict[str, Any] = {}  # noqa: RUF012 - overrides Versioned's version_id_col
+    conflict_label = _l("Les profils de cet utilisateur ont été modifiés")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -257,8 +264,10 @@ ACCOUNT_REQUEST_STATUS_LABELS = {
 }
 
 
-class AccountRequest(db.Model):
+class AccountRequest(Versioned, db.Model):
     """« Demande d'un compte » made on the public form, reviewed by an administrator."""
+
+    conflict_label = _l("Cette demande de compte a été modifiée")
 
     __table_args__ = (
         Index("ix_account_request_org_status", "organisation_id", "status", "created_at"),

@@ -28,6 +28,7 @@ from .forms import (
     AuditFilterForm,
     ProfileForm,
     RefuseForm,
+    UserAssignForm,
     optional_id,
 )
 from .functions import FUNCTIONS, TREE
@@ -243,36 +244,51 @@ def _users_list(active: bool):  # type: ignore[no-untyped-def]
 def user_assign(user_id: int):  # type: ignore[no-untyped-def]
     user = queries.get_user_or_404(user_id)
     profiles = queries.org_profiles(current_user.organisation_id)
-    if request.method == "POST":
-        posted = request.form.getlist("profiles")
-        known = {p.id: p for p in profiles}
-        chosen_ids = {i for i in map(optional_id, posted) if i in known}
-        if len(chosen_ids) != len(set(posted)):
-            # An id that is not one of the organisation's profiles: refuse the whole change
-            # rather than silently drop it (and with it, possibly, every profile of the user).
-            return render_template(
-                "access/user_assign.html",
-                user=user,
-                profiles=profiles,
-                chosen=chosen_ids,
-                error=_("Un des profils choisis n'existe pas : rien n'a été modifié."),
-            ), 422
-        chosen = [known[i] for i in sorted(chosen_ids)]
-        try:
-            services.assign_profiles(user, chosen, current_user._get_current_object())
-        except services.AccessRuleError as exc:
-            flash(str(exc), "error")
-            return render_template(
-                "access/user_assign.html", user=user, profiles=profiles, chosen=chosen_ids
-            ), 409
-        flash(f"Profils de {user.full_name} enregistrés.", "success")
-        return redirect(url_for("access.users"))
-    return render_template(
-        "access/user_assign.html",
-        user=user,
-        profiles=profiles,
-        chosen={p.id for p in user.profiles},
-    )
+    form = UserAssignForm(obj=user)
+
+    def page(chosen: set[int], status: int = 200, error: str | None = None):  # type: ignore[no-untyped-def]
+        return render_template(
+            "access/user_assign.html",
+            user=user,
+            profiles=profiles,
+            chosen=chosen,
+            form=form,
+            error=error,
+        ), status
+
+    if request.method == "GET":
+        return page({p.id for p in user.profiles})
+    posted = request.form.getlist("profiles")
+    known = {p.id: p for p in profiles}
+    chosen_ids = {i for i in map(optional_id, posted) if i in known}
+    if len(chosen_ids) != len(set(posted)):
+        # An id that is not one of the organisation's profiles: refuse the whole change
+        # rather than silently drop it (and with it, possibly, every profile of the user).
+        error = _("Un des profils choisis n'existe pas : rien n'a été modifié.")
+        return page(chosen_ids, 422, error)
+    if not form.validate():  # a missing or garbage version: nothing is changed
+        return page(chosen_ids, 422)
+    chosen = [known[i] for i in sorted(chosen_ids)]
+    try:
+        services.assign_profiles(
+            user, chosen, current_user._get_current_object(), version=form.version.data
+        )
+    except Conflict as exc:
+        # someone assigned profiles meanwhile: keep the ticks, show what is saved now
+        db.session.rollback()
+        saved_ids = {p.id for p in user.profiles}
+        keep_for_merge(form, UserAssignForm(formdata=None, obj=user), exc)
+        names = {p.id: p.name(current_locale()) for p in profiles}
+        form.saved_profiles = {
+            "only_saved": [names[i] for i in names if i in saved_ids - chosen_ids],
+            "only_typed": [names[i] for i in names if i in chosen_ids - saved_ids],
+        }
+        return page(chosen_ids, 409)
+    except services.AccessRuleError as exc:
+        flash(str(exc), "error")
+        return page(chosen_ids, 409)
+    flash(f"Profils de {user.full_name} enregistrés.", "success")
+    return redirect(url_for("access.users"))
 
 
 @bp.route("/utilisateurs/<int:user_id>/imprimer")
@@ -528,9 +544,18 @@ def account_request_review(request_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("access.account_request_review", request_id=row.id))
         if edit.validate():
             try:
-                services.update_account_request(row, edit.data, current_user._get_current_object())
+                services.update_account_request(
+                    row, edit.data, current_user._get_current_object(), version=edit.version.data
+                )
                 flash("Demande mise à jour.", "success")
                 return redirect(url_for("access.account_request_review", request_id=row.id))
+            except Conflict as exc:
+                # another administrator saved the request meanwhile: keep what was typed
+                db.session.rollback()
+                saved = AccountRequestEditForm(formdata=None, obj=row)
+                saved.organisation_id.choices = edit.organisation_id.choices
+                keep_for_merge(edit, saved, exc)
+                status = 409
             except services.AccessRuleError as exc:
                 flash(str(exc), "error")
                 status = 409
@@ -551,6 +576,9 @@ def account_request_accept(request_id: int):  # type: ignore[no-untyped-def]
     try:
         user = services.accept_account_request(row, profile, current_user._get_current_object())
         flash(f"Compte créé pour {user.full_name}. Un e-mail lui a été envoyé.", "success")
+    except Conflict as exc:  # edited meanwhile: no account; the page shows the saved request
+        flash(exc.short + " " + _("Vérifiez la demande ; rien n'a été créé."), "error")
+        return redirect(url_for("access.account_request_review", request_id=row.id))
     except services.AccessRuleError as exc:
         flash(str(exc), "error")
     return redirect(url_for("access.account_requests"))
@@ -567,6 +595,9 @@ def account_request_refuse(request_id: int):  # type: ignore[no-untyped-def]
     try:
         services.refuse_account_request(row, refuse.reason.data, current_user._get_current_object())
         flash("Demande refusée ; le demandeur a été prévenu par e-mail.", "success")
+    except Conflict as exc:  # edited meanwhile: nothing refused, the page shows it as saved
+        flash(exc.short + " " + _("Vérifiez la demande ; elle n'a pas été refusée."), "error")
+        return redirect(url_for("access.account_request_review", request_id=row.id))
     except services.AccessRuleError as exc:
         flash(str(exc), "error")
     return redirect(url_for("access.account_requests"))

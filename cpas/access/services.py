@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..auth.passwords import hash_password
-from ..concurrency import check_version, commit
+from ..concurrency import check_version, commit, conflict_of, stamp
 from ..extensions import db
 from ..mailer import send_mail
 from ..timeutil import utcnow
@@ -152,12 +153,17 @@ def delete_profile(profile: Profile, by: User) -> None:
     db.session.commit()
 
 
-def assign_profiles(user: User, profiles: list[Profile], by: User) -> None:
-    """Replace the user's profiles (all of the user's organisation). Commits."""
+def assign_profiles(
+    user: User, profiles: list[Profile], by: User, version: int | None = None
+) -> None:
+    """Replace the user's profiles (all of the user's organisation). Commits.
+
+    Needs the assignment ``version`` the form was loaded with (a stale one is a Conflict)."""
     if any(p.organisation_id != user.organisation_id for p in profiles):
         raise AccessRuleError("Un profil choisi n'appartient pas à l'organisation.")
     if not user.active:
         raise AccessRuleError("Réactivez d'abord cet utilisateur.")
+    _claim_assignment(user, version, by)
     user.profiles = list(profiles)
     try:
         _check_managers_remain(user.organisation_id)
@@ -180,6 +186,7 @@ def deactivate_user(user: User, by: User) -> None:
     if not user.active:
         raise AccessRuleError("Cet utilisateur est déjà inactif.")
     user.profiles = []
+    _bump_assignment(user, by)
     user.active = False
     user.deactivated_at = utcnow()
     user.session_version += 1
@@ -199,8 +206,35 @@ def reactivate_user(user: User, by: User) -> None:
     user.active = True
     user.deactivated_at = None
     user.profiles = []
+    _bump_assignment(user, by)
     audit.record("access.user_reactivate", obj=user, user=by)
     db.session.commit()
+
+
+def _claim_assignment(user: User, posted: int | None, by: User) -> None:
+    """Check the posted assignment version and bump it in one conditional UPDATE.
+
+    The user row has no ``version_id_col`` (see ``User``), so the race between two
+    administrators is settled here: the UPDATE matches the row only while it still has the
+    posted version; the loser gets a Conflict and nothing of its change is kept."""
+    check_version(user, posted, by)  # a stale or garbage version: Conflict before any change
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.version == posted)
+        .values(version=User.version + 1, updated_at=user.updated_at, updated_by_id=by.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:  # another assignment was committed after this request loaded the user
+        db.session.rollback()
+        raise conflict_of(user)
+    set_committed_value(user, "version", posted + 1)  # type: ignore[operator]
+
+
+def _bump_assignment(user: User, by: User) -> None:
+    """Bump the assignment version (deactivation and reactivation empty the profiles), so a
+    form loaded before them cannot give the old profiles back."""
+    user.version = User.version + 1  # type: ignore[assignment] - in SQL: no lost bump
+    stamp(user, by)
 
 
 # --------------------------------------------------------------------------- account requests
@@ -257,9 +291,14 @@ def submit_account_request(data: dict, ip: str) -> None:
     )
 
 
-def update_account_request(request_row: AccountRequest, data: dict, by: User) -> None:
-    """Edit a pending request (any field but the password). Commits."""
+def update_account_request(
+    request_row: AccountRequest, data: dict, by: User, version: int | None = None
+) -> None:
+    """Edit a pending request (any field but the password). Commits.
+
+    Needs the ``version`` the form was loaded with (a stale one is a Conflict)."""
     _ensure_pending(request_row)
+    check_version(request_row, version, by)
     for field in ("last_name", "first_name", "email", "iban", "representative", "phone"):
         setattr(
             request_row, field, data[field].strip() if isinstance(data[field], str) else data[field]
@@ -267,7 +306,7 @@ def update_account_request(request_row: AccountRequest, data: dict, by: User) ->
     request_row.email = request_row.email.lower()
     request_row.message = (data.get("message") or "").strip() or None
     audit.record("access.account_request_update", obj=request_row, user=by)
-    db.session.commit()
+    commit(request_row)
 
 
 def accept_account_request(request_row: AccountRequest, profile: Profile | None, by: User) -> User:
@@ -297,7 +336,8 @@ def accept_account_request(request_row: AccountRequest, profile: Profile | None,
     request_row.user_id = user.id
     audit.record("access.account_request_accept", obj=request_row, user=by)
     audit.record("access.user_create", obj=user, user=by)
-    db.session.commit()
+    stamp(request_row, by)
+    commit(request_row)  # an edit saved meanwhile: Conflict, no account created
     send_mail(
         user.email,
         "Votre compte est ouvert – Intranet CPAS",
@@ -316,7 +356,8 @@ def refuse_account_request(request_row: AccountRequest, reason: str, by: User) -
     request_row.decided_by_id = by.id
     request_row.refusal_reason = reason.strip()
     audit.record("access.account_request_refuse", obj=request_row, user=by)
-    db.session.commit()
+    stamp(request_row, by)
+    commit(request_row)
     send_mail(
         request_row.email,
         "Votre demande de compte – Intranet CPAS",

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from cpas.access.models import AccountRequest, OrganisationKind, User
 from cpas.audit import AuditEntry
 from cpas.extensions import db
-from tests.helpers import page_text
+from tests.helpers import page_text, posted_version
 
 GOOD_PASSWORD = "Robinet-Fuyant-2026"
 
@@ -119,6 +119,7 @@ def test_edit_then_accept_creates_account_and_emails(
     assert "1</span>" in client.get("/").get_data(as_text=True)  # pending count in the menu
     edit = _form(cpas, first_name="Juliette")
     edit.pop("password"), edit.pop("confirm"), edit.pop("website")
+    edit["version"] = posted_version(page_text(client.get(f"/acces/demandes-de-compte/{rid}")))
     assert client.post(f"/acces/demandes-de-compte/{rid}", data=edit).status_code == 302
     client.post(f"/acces/demandes-de-compte/{rid}/accepter", data={"profile_id": profile.id})
     with app.app_context():

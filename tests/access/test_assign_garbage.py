@@ -9,7 +9,7 @@ from sqlalchemy import select
 from cpas.access.models import User
 from cpas.audit import AuditEntry
 from cpas.extensions import db
-from tests.helpers import page_text
+from tests.helpers import page_text, posted_version
 
 
 def _profiles(app, user_id) -> set[str]:
@@ -58,6 +58,10 @@ def test_unknown_profile_ids_change_nothing(
         )
 
 
+def _version(client, user_id):
+    return posted_version(page_text(client.get(f"/acces/utilisateurs/{user_id}/profils")))
+
+
 def test_valid_ids_still_assign_and_none_removes(app, client, make_user, make_profile, login_as):
     admin = make_user(all_access=True)
     keep = make_profile(admin.organisation, ["access.audit"], name_fr="Gardé")
@@ -65,11 +69,13 @@ def test_valid_ids_still_assign_and_none_removes(app, client, make_user, make_pr
     login_as(admin)
     assert (
         client.post(
-            f"/acces/utilisateurs/{target.id}/profils", data={"profiles": [str(keep.id)]}
+            f"/acces/utilisateurs/{target.id}/profils",
+            data={"profiles": [str(keep.id)], "version": _version(client, target.id)},
         ).status_code
         == 302
     )
     assert _profiles(app, target.id) == {"Gardé"}
     # Unticking every box (no value posted at all) is a real choice: no profile.
-    assert client.post(f"/acces/utilisateurs/{target.id}/profils", data={}).status_code == 302
+    none = {"version": _version(client, target.id)}
+    assert client.post(f"/acces/utilisateurs/{target.id}/profils", data=none).status_code == 302
     assert _profiles(app, target.id) == set()

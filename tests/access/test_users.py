@@ -9,13 +9,18 @@ from sqlalchemy import event
 
 from cpas.access.models import User
 from cpas.extensions import db
-from tests.helpers import page_text
+from tests.helpers import page_text, posted_version
 
 
 def _reload(app, user_id):
     with app.app_context():
         user = db.session.get(User, user_id)
         return user.active, {p.name_fr for p in user.profiles}, set(user.function_codes)
+
+
+def _assign_version(client, user_id):
+    """The assignment version « Affecter les profils » posts for this user."""
+    return posted_version(page_text(client.get(f"/acces/utilisateurs/{user_id}/profils")))
 
 
 def test_assign_several_profiles_union(app, client, make_user, login_as, make_profile):
@@ -25,7 +30,8 @@ def test_assign_several_profiles_union(app, client, make_user, login_as, make_pr
     target = make_user(admin.organisation)
     login_as(admin)
     response = client.post(
-        f"/acces/utilisateurs/{target.id}/profils", data={"profiles": [p1.id, p2.id]}
+        f"/acces/utilisateurs/{target.id}/profils",
+        data={"profiles": [p1.id, p2.id], "version": _assign_version(client, target.id)},
     )
     assert response.status_code == 302
     active, names, codes = _reload(app, target.id)
@@ -84,13 +90,15 @@ def test_last_access_manager_is_protected(app, client, make_user, login_as, make
     audit_only = make_profile(org_admin.organisation, ["access.audit"], name_fr="Audit")
     assert (
         client.post(
-            f"/acces/utilisateurs/{org_admin.id}/profils", data={"profiles": [audit_only.id]}
+            f"/acces/utilisateurs/{org_admin.id}/profils",
+            data={"profiles": [audit_only.id], "version": _assign_version(client, org_admin.id)},
         ).status_code
         == 302
     )
     # now `other` is the last manager: removing its own management is refused
     response = client.post(
-        f"/acces/utilisateurs/{other.id}/profils", data={"profiles": [audit_only.id]}
+        f"/acces/utilisateurs/{other.id}/profils",
+        data={"profiles": [audit_only.id], "version": _assign_version(client, other.id)},
     )
     assert response.status_code == 409
     assert "plus aucun utilisateur actif pouvant gérer les accès" in page_text(response)
