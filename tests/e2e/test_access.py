@@ -63,6 +63,19 @@ def test_profile_from_template_untick_group_assign_and_menu(
     assert response.status == 403
 
 
+def _acceptance_mails(smtp, address):
+    """The e-mails to ``address`` that announce the account is open (subject and body)."""
+    from email.header import decode_header, make_header
+
+    return [
+        m
+        for m in smtp.to(address)
+        if str(make_header(decode_header(m["Subject"])))
+        == "Votre compte est ouvert – Intranet CPAS"
+        and "Votre demande de compte a été acceptée." in smtp.body(m)
+    ]
+
+
 def test_account_request_edited_accepted_and_applicant_signs_in(
     app, live_server, page, make_org, make_user, make_profile, smtp
 ):
@@ -95,7 +108,11 @@ def test_account_request_edited_accepted_and_applicant_signs_in(
     page.get_by_label("Profil à affecter").select_option(label="Lecteur des logs")
     page.get_by_role("button", name="Accepter et créer le compte").click()
     assert page.get_by_text("Compte créé pour Juliette Lambert").is_visible()
-    assert smtp.to("julie.lambert@cpas-demo.be"), "acceptance e-mail received"
+    # The acknowledgement sent at submission goes to the same address: look for the
+    # acceptance itself, by its subject and wording.
+    accepted = _acceptance_mails(smtp, "julie.lambert@cpas-demo.be")
+    assert len(accepted) == 1, "acceptance e-mail received"
+    assert "/connexion" in smtp.body(accepted[0])
     page.get_by_role("button", name="Se déconnecter").click()
 
     sign_in(page, live_server, "julie.lambert@cpas-demo.be", "Robinet-Fuyant-2026")
