@@ -295,6 +295,7 @@ def _register(kind: str) -> None:
         # field; or the confirmation step of an irreversible action asked without it.
         posted = None
         pending = None
+        conflict_form = None
         if not form.validate():
             errors = {name: " ".join(errs) for name, errs in form.errors.items()}
             posted = _posted(action, row, form, errors)
@@ -313,9 +314,11 @@ def _register(kind: str) -> None:
                     "success",
                 )
             except services.Conflict as exc:
+                # the panel again: the current status and actions, what was typed kept
                 db.session.rollback()
-                reload = _("Rechargez la page : rien n’a été enregistré.")
-                abort(409, description=f"{exc.short} {reload}")
+                conflict_form = form
+                posted = _posted_after_conflict(action, row, form, exc)
+                status = 409
             except services.ConfirmationNeeded as exc:
                 db.session.rollback()
                 pending = exc.step
@@ -326,7 +329,16 @@ def _register(kind: str) -> None:
                 status = 422
         row = queries.request_detail(request_id)
         context = _detail_context(row, user)
-        context.update(posted=posted, pending=pending)
+        context.update(posted=posted, pending=pending, conflict_form=conflict_form)
+        if conflict_form is not None and action not in {t.action for t in context["actions"]}:
+            # the step went away with the other change: say why, next to what was typed
+            step = lc.find(kind, action)
+            posted["errors"]["form"] = _(
+                "L'action « %(action)s » n'est plus possible : la demande est maintenant au "
+                "statut « %(status)s ».",
+                action=step.label if step else action[:40],
+                status=lc.STATUS_LABELS[row.status],
+            )
         return render_page_or_fragment(
             "water_fund/detail.html", "water_fund/_status_panel.html", **context
         ), status
@@ -446,6 +458,28 @@ def _posted(action: str, row: WaterRequest, form, errors: dict[str, str]) -> dic
     }
 
 
+def _posted_after_conflict(action: str, row: WaterRequest, form, conflict) -> dict:  # type: ignore[no-untyped-def]
+    """What was typed, with the version now saved and the saved amount beside a different one."""
+    # Only the amount (and the FAT flat fee) are saved on the request itself: the typed
+    # comment is compared with itself, so no « saved value » is invented beside it.
+    fee = {True: "oui", False: "non"}.get(row.flat_fee_paid, form.flat_fee_paid.data)
+    saved = TransitionForm(
+        formdata=None,
+        version=row.version,
+        amount=row.granted_amount,
+        comment=form.comment.data,
+        flat_fee_paid=fee,
+    )
+    keep_for_merge(form, saved, conflict)
+    posted = _posted(action, row, form, {})
+    posted["saved"] = {
+        name: form[name].saved_value
+        for name in ("amount", "flat_fee_paid")
+        if getattr(form[name], "saved_value", None) is not None and form[name].data is not None
+    }
+    return posted
+
+
 def _detail_context(row: WaterRequest, user) -> dict:  # type: ignore[no-untyped-def]
     side = side_of(user)
     return {
@@ -465,6 +499,7 @@ def _detail_context(row: WaterRequest, user) -> dict:  # type: ignore[no-untyped
         "transition_form": TransitionForm(formdata=None, version=row.version),
         "file_error": None,
         "file_type_posted": None,
+        "conflict_form": None,
         "posted": None,
         "pending": None,
     }

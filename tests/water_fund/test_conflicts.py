@@ -146,3 +146,102 @@ def test_drawing_rights_refuse_a_garbage_version(app, client, login_as, world, g
     assert response.status_code in (400, 409, 422)  # « 3 »: no right exists yet
     with app.app_context():
         assert db.session.scalar(select(DrawingRight)) is None
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+def _status_panel_version(html: str, action: str) -> str:
+    return posted_version(html, within=f'id="action-{action}"')
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_stale_refusal_after_a_validation_keeps_the_typed_reason(
+    app, client, login_as, make_user, world, new_request, htmx
+):
+    """A validates the FSE; B, on the page loaded before, refuses with a typed reason: B gets
+    the panel back (409) with the conflict, the current status, the reason kept, no refusal."""
+    request_id = new_request("fse")
+    page = f"/fonds-eau/fse/{request_id}"
+    colleague = make_user(world.dist_x, all_access=True, first_name="Marie", last_name="Dupont")
+    login_as(world.user_x)
+    b = second_client(app, login_as, colleague)
+    version_a = _status_panel_version(page_text(client.get(page)), "validate")
+    version_b = _status_panel_version(page_text(b.get(page)), "refuse")
+
+    done = client.post(f"{page}/action/validate", data={"version": version_a, "amount": "300"})
+    assert done.status_code == 200
+    reason = "Facture déjà prise en charge par le CPAS voisin (dossier 2026/118)"
+    headers = {"HX-Request": "true"} if htmx else {}
+    late = b.post(
+        f"{page}/action/refuse",
+        data={"version": version_b, "comment": reason, "confirmed": "1"},
+        headers=headers,
+    )
+    html = page_text(late)
+    assert late.status_code == 409  # was: abort(409), a bare error page
+    assert ("<html" in html) is not htmx  # a fragment for htmx, the whole page otherwise
+    assert "Cette demande a été modifiée par Prénom" in html and "pendant votre saisie" in html
+    assert 'id="request-status">EN ATTENTE DE PAIEMENT<' in html
+    assert "L'action « Refuser » n'est plus possible" in html
+    assert 'id="action-refuse"' not in html and 'id="action-pay"' in html
+    assert f">{reason}</textarea>" in html  # the typed reason, to copy
+    with app.app_context():
+        row = db.session.get(WaterRequest, request_id)
+        assert row.status == "EN_ATTENTE_PAIEMENT" and row.granted_amount == Decimal("300.00")
+        assert [e.action for e in row.events] == ["submit", "validate"]
+
+
+def test_stale_validation_still_possible_keeps_the_amount_and_saves_with_the_new_version(
+    app, client, login_as, world, new_request
+):
+    """The CPAS edits the request while the distributor validates from a stale page: the
+    step is still possible, so the validate form comes back with the typed amount and the
+    version now saved, and posting it again validates."""
+    request_id = new_request("fse")
+    page = f"/fonds-eau/fse/{request_id}"
+    login_as(world.user_a)
+    b = second_client(app, login_as, world.user_x)
+    stale = _status_panel_version(page_text(b.get(page)), "validate")
+    version = posted_version(page_text(client.get(f"{page}/editer")))
+    edited = client.post(f"{page}/editer", data=_fse_form(world, version, street="Rue A"))
+    assert edited.status_code == 302
+
+    late = b.post(f"{page}/action/validate", data={"version": stale, "amount": "321,45"})
+    html = page_text(late)
+    assert late.status_code == 409
+    assert "Cette demande a été modifiée par Prénom" in html
+    assert 'id="request-status">SOUMISE<' in html
+    form = html[html.index('id="action-validate"') :].split("</form>", 1)[0]
+    assert 'value="321,45"' in form  # not reset to the requested amount
+    with app.app_context():
+        row = db.session.get(WaterRequest, request_id)
+        assert row.status == "SOUMISE" and row.granted_amount is None
+        current = str(row.version)
+    assert posted_version(form) == current != stale
+    again = b.post(f"{page}/action/validate", data={"version": current, "amount": "321,45"})
+    assert again.status_code == 200
+    with app.app_context():
+        row = db.session.get(WaterRequest, request_id)
+        assert (row.status, row.granted_amount) == ("EN_ATTENTE_PAIEMENT", Decimal("321.45"))
+
+
+def test_stale_amount_after_the_other_validation_shows_it_beside_the_saved_one(
+    app, client, login_as, make_user, world, new_request
+):
+    request_id = new_request("fse")
+    page = f"/fonds-eau/fse/{request_id}"
+    colleague = make_user(world.dist_x, all_access=True, first_name="Marie", last_name="Dupont")
+    login_as(world.user_x)
+    b = second_client(app, login_as, colleague)
+    version_a = _status_panel_version(page_text(client.get(page)), "validate")
+    version_b = _status_panel_version(page_text(b.get(page)), "validate")
+    assert client.post(f"{page}/action/validate", data={"version": version_a, "amount": "300"})
+    late = b.post(f"{page}/action/validate", data={"version": version_b, "amount": "350,10"})
+    html = page_text(late)
+    assert late.status_code == 409
+    assert "L'action « Valider » n'est plus possible" in html
+    assert 'id="typed-amount" value="350,10"' in html
+    assert saved_hints(html) == {"typed-amount": "300,00"}
+    with app.app_context():
+        assert db.session.get(WaterRequest, request_id).granted_amount == Decimal("300.00")
