@@ -52,12 +52,16 @@ cpas_distributor = Table(
 class Organisation(db.Model):
     """A CPAS, a water distributor or the fund manager."""
 
+    # A unique index rather than a constraint: SQLite adds an index in place, where a
+    # constraint means rebuilding a table that every other table references.
+    __table_args__ = (Index("uq_organisation_ins_code", "ins_code", unique=True),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     #: The municipality's INS code (CPAS only): one CPAS per code, it is what tells a REDI
     #: sheet's rows apart. NULL for the other kinds (several NULLs are allowed).
-    ins_code: Mapped[str | None] = mapped_column(String(5), unique=True)
+    ins_code: Mapped[str | None] = mapped_column(String(5))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

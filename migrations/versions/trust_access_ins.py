@@ -37,10 +37,11 @@ def upgrade():
             "Several organisations share an INS code; correct their fiche signalétique "
             f"before upgrading: {', '.join(sorted(duplicates))}"
         )
-    with op.batch_alter_table("organisation", schema=None) as batch_op:
-        batch_op.create_unique_constraint(batch_op.f("uq_organisation_ins_code"), ["ins_code"])
+    # A unique index, created in place: a unique constraint would make SQLite rebuild
+    # `organisation` (batch mode), and dropping the old table fails with « FOREIGN KEY
+    # constraint failed » as soon as any row of another table references it.
+    op.create_index("uq_organisation_ins_code", "organisation", ["ins_code"], unique=True)
 
 
 def downgrade():
-    with op.batch_alter_table("organisation", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_organisation_ins_code"), type_="unique")
+    op.drop_index("uq_organisation_ins_code", table_name="organisation")
