@@ -91,7 +91,8 @@ def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
     results = queries.simulation_results(campaign, page.items)
     # One consultation per NISS in the table; a filter that found nothing logs the NISS typed.
     audit.record_views(
-        "redi.campaign_view", [line.niss for line in page.items] or [filters.niss or None],
+        "redi.campaign_view",
+        [line.niss for line in page.items] or [filters.niss or None],
         obj=campaign,
     )
     return render_page_or_fragment(

@@ -125,7 +125,11 @@ def test_fse_information_loop(app, world, new_request):
         )
         assert row.status == lc.INFO_PENDING and lc.NEXT_ACTOR[row.status] == "Distributeur"
         services.transition(
-            row, "answer_info", dist, row.version, services.TransitionInput(comment="Revenu trop élevé")
+            row,
+            "answer_info",
+            dist,
+            row.version,
+            services.TransitionInput(comment="Revenu trop élevé"),
         )
         assert row.status == lc.REFUSED and row.info_answer == "Revenu trop élevé"
         for action in ("validate", "cancel", "pay"):
