@@ -9,7 +9,7 @@ import os
 import shutil
 import sqlite3
 import time
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 
 import click
@@ -122,9 +122,22 @@ def make_backup(dest: Path | None = None) -> Path:
     # moved into place just after it), so the copy of uploads/ holds them.
     uploads = Path(current_app.instance_path) / "uploads"
     if uploads.is_dir():
-        shutil.copytree(uploads, folder / "uploads")
+        # Uploads being written are « .<name>.part » until renamed into place (or removed on
+        # a failed commit): leave them out, and let a file that vanishes meanwhile go.
+        shutil.copytree(
+            uploads,
+            folder / "uploads",
+            ignore=shutil.ignore_patterns(".*.part"),
+            copy_function=_copy_if_present,
+        )
     _complete_files(copy_path, uploads, folder / "uploads")
     return folder
+
+
+def _copy_if_present(source: str, target: str) -> None:
+    """Copy a file that a writer may remove meanwhile (its row was never committed)."""
+    with suppress(FileNotFoundError):
+        shutil.copy2(source, target)
 
 
 def referenced_files(database: Path) -> list[Path]:

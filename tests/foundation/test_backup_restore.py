@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 from datetime import date
@@ -178,3 +179,25 @@ def test_the_backup_folder_may_live_outside_the_instance(app, tmp_path, water_re
     (folder,) = elsewhere.iterdir()
     assert (folder / "cpas.sqlite").is_file()
     assert not (Path(app.instance_path) / "backups").exists()
+
+
+def test_uploads_being_written_are_left_out_and_a_vanishing_file_is_no_error(
+    app, tmp_path, water_request, monkeypatch
+):
+    water = Path(app.instance_path) / "uploads" / "water"
+    water.mkdir(parents=True, exist_ok=True)
+    (water / ".0f49610f.pdf.part").write_bytes(b"%PDF-1.4 half written")
+    (water / "kept.pdf").write_bytes(b"%PDF-1.4 stored")
+    (water / "removed.pdf").write_bytes(b"%PDF-1.4 about to be removed")
+    real_copy = shutil.copy2
+
+    def copy_while_a_failed_upload_is_removed(source, target, **kwargs):
+        if Path(source).name == "removed.pdf":
+            Path(source).unlink()  # its commit failed: the writer removes it meanwhile
+        return real_copy(source, target, **kwargs)
+
+    monkeypatch.setattr(shutil, "copy2", copy_while_a_failed_upload_is_removed)
+    with app.app_context():
+        folder = make_backup()
+    copied = {p.name for p in (folder / "uploads" / "water").iterdir()}
+    assert copied == {"kept.pdf"}
