@@ -521,8 +521,12 @@ def request_detail(request_id: int):  # type: ignore[no-untyped-def]
 @require_function("water.files")
 def download_file(file_id: int):  # type: ignore[no-untyped-def]
     stored = queries.get_file_or_404(_user(), file_id)
+    path = storage_dir() / stored.stored_name
+    if not path.is_file():  # lost on disk (a restore without uploads/): say so, not a 500
+        current_app.logger.error("water file %s is missing on disk", stored.id)
+        abort(404)
     return send_file(
-        storage_dir() / stored.stored_name,
+        path,
         mimetype=stored.mime_type,
         as_attachment=True,
         download_name=stored.original_name,

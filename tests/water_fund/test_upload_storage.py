@@ -150,3 +150,22 @@ def test_a_failed_commit_removes_the_stored_file(app, world, new_request, monkey
         db.session.rollback()
         assert db.session.scalar(select(func.count(WaterFile.id))) == 0  # an FSE has no quote
     assert _files_on_disk(app) == before
+
+
+def test_a_file_missing_on_disk_is_not_found_not_a_500(app, client, login_as, world, new_request):
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from cpas.extensions import db
+    from cpas.water_fund.models import WaterFile
+
+    request_id = new_request("fat")
+    with app.app_context():
+        stored = db.session.scalars(
+            select(WaterFile).where(WaterFile.request_id == request_id)
+        ).one()
+        (Path(app.instance_path) / "uploads" / "water" / stored.stored_name).unlink()
+        file_id = stored.id
+    login_as(world.user_a)
+    assert client.get(f"/fonds-eau/fichiers/{file_id}").status_code == 404
