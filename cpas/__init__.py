@@ -74,25 +74,37 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
 
     @app.after_request
-    def _after(response):  # type: ignore[no-untyped-def]
+    def _after(response):
         # Consultations of a shown page and refused accesses (even on a 404) are written.
         flush_pending(response.status_code)
         return toast_oob(response)
 
     @app.teardown_request
-    def _teardown(exc):  # type: ignore[no-untyped-def]
+    def _teardown(exc):
         if exc is not None:
             db.session.rollback()
 
-    from importlib import import_module
+    # Each domain's routes, by name. They are imported here rather than in the package's
+    # __init__: the function tree is collected from every domain's functions.py, which
+    # imports the package, and must not pull in the routes (import cycle).
+    from .access import routes as access_routes
+    from .auth import routes as auth_routes
+    from .centre import routes as centre_routes
+    from .dossiers import routes as dossiers_routes
+    from .main import routes as main_routes
+    from .redi import routes as redi_routes
+    from .water_fund import routes as water_fund_routes
 
-    from .domains import DOMAINS
-
-    for name in DOMAINS:
-        # routes are imported here, not in the package: function codes are collected from
-        # every domain's functions.py, which must not pull in the routes (import cycle)
-        import_module(f"cpas.{name}.routes")
-        app.register_blueprint(import_module(f"cpas.{name}").bp)
+    for routes in (
+        auth_routes,
+        main_routes,
+        access_routes,
+        centre_routes,
+        dossiers_routes,
+        water_fund_routes,
+        redi_routes,
+    ):
+        app.register_blueprint(routes.bp)
 
     from .cli import register_cli
 

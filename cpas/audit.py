@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db
+from .extensions import Model, db
 from .timeutil import utcnow
 
 #: Action code of a refused access to another organisation's record (answered with a 404).
@@ -28,7 +28,7 @@ CROSS_ORG = "security.cross_org"
 SECURITY_PREFIX = "security."
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __table_args__ = (
         Index("ix_audit_entry_at", "at"),
         Index("ix_audit_entry_user_at", "user_id", "at"),

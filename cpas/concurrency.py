@@ -136,12 +136,17 @@ def conflict_of(obj: Versioned) -> Conflict:
     return Conflict(type(obj).conflict_label, name, obj.updated_at, obj.version)
 
 
-def check_version(obj: Versioned, posted: int | None, by: Any) -> None:
-    """Refuse a change made from a stale form; otherwise stamp the record with its writer.
+def ensure_current(obj: Versioned, posted: int | None) -> None:
+    """Refuse a change made from a stale form, changing nothing (not even the stamp).
 
     ``posted`` None (missing or garbage) is refused too: a check is never skipped."""
     if posted is None or posted != obj.version:
         raise conflict_of(obj)
+
+
+def check_version(obj: Versioned, posted: int | None, by: Any) -> None:
+    """Refuse a change made from a stale form; otherwise stamp the record with its writer."""
+    ensure_current(obj, posted)
     stamp(obj, by)
 
 

@@ -22,7 +22,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 READS_ONLY_ATTR = "_cpas_reads_only"
 
 
-def reads_only(view):  # type: ignore[no-untyped-def]
+def reads_only(view):
     """Mark a POST view that only reads (searches posted to keep NISS out of URLs): its
     transaction starts deferred, like a GET, instead of taking the write lock. Audit entries
     it queues with ``record_view`` are written in their own transaction afterwards."""
@@ -36,7 +36,7 @@ def configure_engine(engine: Engine) -> None:
         return
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy emit BEGIN itself (pysqlite's own handling is off).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -47,11 +47,11 @@ def configure_engine(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write(conn) else "BEGIN")
 
 
-def _wants_write(conn) -> bool:  # type: ignore[no-untyped-def]
+def _wants_write(conn) -> bool:
     if conn.info.get("force_write"):
         return True
     if db.session.info.get("write"):

@@ -122,15 +122,15 @@ def seed_demo() -> list[tuple[DemoUser, bool]]:
             user.profiles = [profiles[demo.profile]]
         result.append((demo, created))
     db.session.commit()
-    # Each domain may add its own demo data in cpas/<domain>/demo.py: seed(orgs) -> None.
-    from importlib import import_module
-    from importlib.util import find_spec
+    # Each domain adds its own demo data in cpas/<domain>/demo.py: seed(orgs) -> None.
+    from .centre import demo as centre_demo
+    from .dossiers import demo as dossiers_demo
+    from .redi import demo as redi_demo
+    from .registry import demo as registry_demo
+    from .water_fund import demo as water_fund_demo
 
-    from .domains import MODEL_PACKAGES
-
-    for package in MODEL_PACKAGES:
-        if find_spec(f"cpas.{package}.demo"):
-            import_module(f"cpas.{package}.demo").seed(orgs)
-            db.session.commit()
+    for module in (registry_demo, centre_demo, dossiers_demo, water_fund_demo, redi_demo):
+        module.seed(orgs)
+        db.session.commit()
     db.session.info.pop("write", None)
     return result

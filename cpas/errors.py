@@ -28,7 +28,7 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
+def render_error(code: int, message: str | None = None):
     title, default = MESSAGES.get(code, MESSAGES[500])
     if is_htmx():
         # htmx swaps error answers too (see htmx-config): show them as a toast instead of
@@ -55,7 +55,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, lambda e, c=code: render_error(c, _custom(e)))
 
     @app.errorhandler(CSRFError)
-    def _csrf(_e):  # type: ignore[no-untyped-def]
+    def _csrf(_e):
         return render_error(
             400,
             "Le jeton de sécurité du formulaire est manquant ou a expiré. "
@@ -63,6 +63,6 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(500)
-    def _server_error(_e):  # type: ignore[no-untyped-def]
+    def _server_error(_e):
         db.session.rollback()
         return render_error(500)

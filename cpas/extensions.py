@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised in the app factory."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_mail import Mail
@@ -28,3 +30,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
+
+if TYPE_CHECKING:
+    # What a type checker sees of ``db.Model``: the declarative base (Flask-SQLAlchemy
+    # builds ``db.Model`` at run time, which mypy cannot use as a base class).
+    Model = Base
+else:
+    Model = db.Model

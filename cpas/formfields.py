@@ -10,10 +10,12 @@ from flask_wtf import FlaskForm
 from stdnum import iban as iban_number
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
 from .inputs import control_characters, parse_id
+from .niss import normalise_niss
 from .templating import format_money
 
 THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
@@ -29,7 +31,7 @@ PERSON_NAME = re.compile(r"[^\W\d_]+(?:[ .'’-]+[^\W\d_]+)*\.?")
 MAX_TEXT = 10_000
 
 
-def refuse_garbage_text(_form, field) -> None:  # type: ignore[no-untyped-def]
+def refuse_garbage_text(_form, field) -> None:
     """Refuse NUL and other control characters (tab and line breaks allowed in a text area)
     and any text longer than MAX_TEXT, hidden fields included."""
     data = field.data
@@ -49,7 +51,7 @@ class BaseForm(FlaskForm):
     it without anyone remembering to add it."""
 
     class Meta:
-        def bind_field(self, form, unbound_field, options):  # type: ignore[no-untyped-def]
+        def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
             if isinstance(field, StringField):
                 # first in the chain, and stopping it: no later validator sees the garbage
@@ -60,7 +62,7 @@ class BaseForm(FlaskForm):
 class IdField(HiddenField):
     """A hidden database id: ``data`` is an int, or None when the posted value is not an id."""
 
-    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+    def process_formdata(self, valuelist):
         self.raw = valuelist[0] if valuelist else ""
         self.data = parse_id(self.raw) if self.raw else None
         if self.raw and self.data is None:
@@ -80,7 +82,7 @@ def coerce_id(value: object) -> int:
     return number
 
 
-def person_name(_form, field) -> None:  # type: ignore[no-untyped-def]
+def person_name(_form, field) -> None:
     """Accept a person's name only: letters, spaces, hyphens, apostrophes, dots."""
     if not field.data:
         return
@@ -95,14 +97,14 @@ class MoneyField(StringField):
 
     Stored as an exact Decimal with two places."""
 
-    def __init__(  # type: ignore[no-untyped-def]
+    def __init__(
         self, *args, minimum: Decimal | None = Decimal("0"), maximum: Decimal = MAX_AMOUNT, **kwargs
     ):
         super().__init__(*args, **kwargs)
         self.minimum = minimum
         self.maximum = min(maximum, MAX_AMOUNT)
 
-    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+    def process_formdata(self, valuelist):
         self.raw = valuelist[0] if valuelist else ""
         self.data = None
         text = (self.raw or "").replace("€", "").replace(" ", "").replace("\u00a0", "")
@@ -134,7 +136,7 @@ class MoneyField(StringField):
         return getattr(self, "raw", "") or ""
 
 
-def validate_iban(_form, field) -> None:  # type: ignore[no-untyped-def]
+def validate_iban(_form, field) -> None:
     """Validate (and compact) an IBAN with python-stdnum; empty is left to Optional()."""
     if not field.data:
         return
@@ -154,3 +156,49 @@ def check_iban(value: str) -> str:
     if number.startswith("BE") and number[-2:] != f"{int(number[4:-2]) % 97 or 97:02d}":
         raise InvalidChecksum()  # the Belgian account number's own check digits
     return number
+
+
+# --------------------------------------------------------------------------- NISS and dates
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_MESSAGE = "Date attendue au format JJ/MM/AAAA."
+
+
+class NissField(StringField):
+    """A NISS or BIS number, stored as its 11 digits."""
+
+    def pre_validate(self, form) -> None:
+        if self.data:
+            digits = normalise_niss(self.data)
+            if digits is None:
+                raise ValidationError(
+                    "NISS invalide : 11 chiffres avec un chiffre de contrôle correct "
+                    "(ex. 85.07.30-033.28)."
+                )
+            self.data = digits
+
+
+class BelgianDateField(DateField):
+    """JJ/MM/AAAA typed in a text box (a browser date picker would show another format);
+    the ISO form is accepted too."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", DATE_FORMATS)
+        render_kw = kwargs.setdefault("render_kw", {})
+        render_kw.setdefault("placeholder", "JJ/MM/AAAA")
+        render_kw.setdefault("inputmode", "numeric")
+        render_kw.setdefault("autocomplete", "off")
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(DATE_MESSAGE) from exc
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y") if self.data else ""

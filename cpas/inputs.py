@@ -34,7 +34,7 @@ class BoundedIntConverter(IntegerConverter):
         min: int | None = None,
         max: int | None = None,  # noqa: A002
         signed: bool = False,
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 

@@ -1,9 +1,10 @@
 """Import every domain's models so that Alembic and the app see the whole schema."""
 
-from importlib import import_module
-
+from .access import models as access_models  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
-from .domains import MODEL_PACKAGES
-
-for _package in MODEL_PACKAGES:
-    import_module(f"cpas.{_package}.models")
+from .auth import models as auth_models  # noqa: F401
+from .centre import models as centre_models  # noqa: F401
+from .dossiers import models as dossiers_models  # noqa: F401
+from .redi import models as redi_models  # noqa: F401
+from .registry import models as registry_models  # noqa: F401
+from .water_fund import models as water_fund_models  # noqa: F401

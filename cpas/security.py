@@ -5,8 +5,11 @@
   (home, logout, « Mes accès »): the "ownership" rule;
 * ``@require_function("code")`` — the user's profiles must grant that function code.
 
+Besides, every signed-in route belongs to a domain whose blueprint declares the
+organisation kinds that use it (``DomainBlueprint(kinds=…)``): other kinds get a 403.
+
 An endpoint with none of these is refused (403) and fails the route sweep test.
-Object access goes through ``get_in_org_or_404`` so that another organisation's record
+Object access goes through ``cpas.scoping.get_scoped_or_404`` so that another organisation's record
 is simply not found.
 """
 
@@ -20,6 +23,7 @@ from typing import Any, NoReturn, TypeVar
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
+from .domains import kinds_of_endpoint
 from .extensions import db, login_manager
 from .htmx import hx_redirect, is_htmx
 from .timeutil import utcnow
@@ -68,14 +72,9 @@ def require_function(*codes: str) -> Callable[[V], V]:
     return decorator
 
 
-def restrict_to_kinds(blueprint: Any, *kinds: str) -> None:
-    """Refuse (403) a blueprint's views to signed-in users of other organisation kinds."""
-
-    def _check() -> None:
-        if current_user.is_authenticated and current_user.organisation.kind not in kinds:
-            abort(403)
-
-    blueprint.before_request(_check)
+def acting_user() -> Any:
+    """The signed-in user as a plain object, to pass as ``by`` to services."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
 def access_rule(view: Callable[..., Any]) -> tuple[str, tuple[str, ...] | None] | None:
@@ -130,6 +129,11 @@ def _enforce_access() -> Any:
         # Rewriting the session cookie on every request costs a signature and a header;
         # the idle timeout counts in minutes, so the mark is refreshed at most this often.
         session["seen"] = now
+    kinds = kinds_of_endpoint(current_app, endpoint)
+    if kinds is None or current_user.organisation.kind not in kinds:
+        # the domain is not for this kind of organisation (or declares no kind: refused),
+        # whatever functions a profile such as « Tous les accès » grants
+        abort(403)
     if kind == "function" and not all(current_user.has_function(c) for c in codes or ()):
         abort(403)
     return None

@@ -29,7 +29,7 @@ huey = _make_huey()
 _app = None
 
 
-def app_context():  # type: ignore[no-untyped-def]
+def app_context():
     """An app context for a task: the caller's in immediate mode, else the worker's own app."""
     from flask import current_app, has_app_context
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_login import current_user
 
+from .domains import kinds_of_endpoint
 from .niss import format_niss
 from .urls import id_url
 
@@ -51,6 +52,7 @@ def _navigation() -> list[tuple[str, str]]:
         for item in NAVIGATION
         if (item.code is None or current_user.has_function(item.code))
         and (item.kinds is None or current_user.organisation.kind in item.kinds)
+        and current_user.organisation.kind in (kinds_of_endpoint(current_app, item.endpoint) or ())
     ]
 
 

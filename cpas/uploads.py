@@ -10,7 +10,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -175,3 +175,56 @@ def _write(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+# --------------------------------------------------------------------------- the one check
+
+
+class UploadRefused(ValueError):
+    """The file was refused; the message is for the user (shown next to the field)."""
+
+
+class CheckedUpload(NamedTuple):
+    """An accepted upload: its bytes, real type, the name to show and the extension to store."""
+
+    data: bytes
+    mime_type: str
+    original_name: str
+    ext: str
+
+
+class UploadRule(NamedTuple):
+    """What a domain accepts, and the messages it gives (each names the rule broken)."""
+
+    max_bytes: int
+    #: The accepted content types (None: every type ``detect_kind`` knows).
+    mimes: frozenset[str] | None
+    missing: Any
+    too_big: Any
+    wrong_kind: Any
+    #: An image or PDF whose magic bytes are right but which does not decode.
+    unreadable: Any = None
+    #: A file of zero bytes (default: ``wrong_kind``).
+    empty: Any = None
+
+
+def check_upload(storage: Any, rule: UploadRule) -> CheckedUpload:
+    """Read at most ``rule.max_bytes`` (+1) and check size, then real content, or refuse.
+
+    The detected content decides the extension, whatever name the sender gave."""
+    from werkzeug.utils import secure_filename
+
+    if storage is None or not getattr(storage, "filename", None):
+        raise UploadRefused(str(rule.missing))
+    data = storage.read(rule.max_bytes + 1)
+    if len(data) > rule.max_bytes:
+        raise UploadRefused(str(rule.too_big))
+    if not data:
+        raise UploadRefused(str(rule.empty or rule.wrong_kind))
+    kind = detect_kind(data)
+    if kind is None or (rule.mimes is not None and kind.mime not in rule.mimes):
+        raise UploadRefused(str(rule.wrong_kind))
+    if not decodes(kind, data):
+        raise UploadRefused(str(rule.unreadable or rule.wrong_kind))
+    name = name_with_extension(secure_filename(storage.filename)[:190], kind.ext)
+    return CheckedUpload(data, kind.mime, name, kind.ext)

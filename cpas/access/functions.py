@@ -8,9 +8,11 @@ require others (``requires``): saving a profile adds what is missing.
 from __future__ import annotations
 
 from dataclasses import replace
-from importlib import import_module
 
-from ..domains import FUNCTION_PACKAGES
+from ..centre import functions as centre_functions
+from ..dossiers import functions as dossiers_functions
+from ..redi import functions as redi_functions
+from ..water_fund import functions as water_fund_functions
 from .function_types import Function, FunctionGroup, NavItem
 
 F = Function
@@ -51,8 +53,8 @@ ACCESS_NAV: tuple[NavItem, ...] = (
 def _collect() -> tuple[tuple[FunctionGroup, ...], tuple[NavItem, ...]]:
     groups: list[FunctionGroup] = []
     nav: list[NavItem] = list(ACCESS_NAV)
-    for package in FUNCTION_PACKAGES:
-        module = import_module(f"cpas.{package}.functions")
+    # in menu order
+    for module in (centre_functions, dossiers_functions, water_fund_functions, redi_functions):
         groups.extend(module.GROUPS)
         nav.extend(module.NAV)
     groups.extend(ACCESS_GROUPS)  # administration last, as in the seed's annexes

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..concurrency import Versioned
-from ..extensions import db
+from ..extensions import Model, db
 from ..timeutil import utcnow
 
 
@@ -49,7 +49,7 @@ cpas_distributor = Table(
 )
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A CPAS, a water distributor or the fund manager."""
 
     # A unique index rather than a constraint: SQLite adds an index in place, where a
@@ -95,7 +95,7 @@ user_profile = Table(
 )
 
 
-class Profile(Versioned, db.Model):
+class Profile(Versioned, Model):
     """A named set of function codes, owned by one organisation."""
 
     conflict_label = _l("Ce profil a été modifié")
@@ -130,14 +130,14 @@ class Profile(Versioned, db.Model):
         return self.name_nl if locale == "nl" else self.name_fr
 
 
-class ProfileFunction(db.Model):
+class ProfileFunction(Model):
     profile_id: Mapped[int] = mapped_column(
         ForeignKey("profile.id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(String(80), primary_key=True)
 
 
-class User(Versioned, UserMixin, db.Model):
+class User(Versioned, UserMixin, Model):
     """A person who signs in; belongs to exactly one organisation.
 
     ``version`` is the version of the user's profile assignment (« Affecter les profils »),
@@ -268,7 +268,7 @@ ACCOUNT_REQUEST_STATUS_LABELS = {
 }
 
 
-class AccountRequest(Versioned, db.Model):
+class AccountRequest(Versioned, Model):
     """« Demande d'un compte » made on the public form, reviewed by an administrator."""
 
     conflict_label = _l("Cette demande de compte a été modifiée")

@@ -120,7 +120,7 @@ def access_review_rows(organisation_id: int, locale: str) -> Iterator[list]:
 # --------------------------------------------------------------------------- account requests
 
 
-def reviewable_requests_filter(user: User):  # type: ignore[no-untyped-def]
+def reviewable_requests_filter(user: User):
     """Which account requests a reviewer sees: own organisation's; the fund manager, all."""
     if user.organisation.kind == OrganisationKind.FUND_MANAGER:
         return True

@@ -46,14 +46,14 @@ ACCOUNT_REQUEST_SENT = (
 
 @bp.route("/mes-acces")
 @signed_in
-def my_access():  # type: ignore[no-untyped-def]
+def my_access():
     """« Mes accès »: the signed-in user's own profiles and their functions."""
     return render_template("access/my_access.html", user=current_user, tree=TREE)
 
 
 @bp.route("/mes-acces/pdf")
 @signed_in
-def my_access_pdf():  # type: ignore[no-untyped-def]
+def my_access_pdf():
     return send_pdf(
         "mes-acces.pdf", "access/print_user.html", user=current_user, tree=TREE, now=utcnow()
     )
@@ -64,7 +64,7 @@ def my_access_pdf():  # type: ignore[no-untyped-def]
 
 @bp.route("/profils")
 @require_function("access.profiles")
-def profiles():  # type: ignore[no-untyped-def]
+def profiles():
     return render_template(
         "access/profiles.html", profiles=queries.org_profiles(current_user.organisation_id)
     )
@@ -88,7 +88,7 @@ def _tree_action(codes: set[str], action: str) -> set[str]:
     return codes
 
 
-def _profile_form_page(form, codes, profile=None, status=200):  # type: ignore[no-untyped-def]
+def _profile_form_page(form, codes, profile=None, status=200):
     context = {
         "form": form,
         "profile": profile,
@@ -102,13 +102,13 @@ def _profile_form_page(form, codes, profile=None, status=200):  # type: ignore[n
 
 @bp.route("/profils/nouveau", methods=["GET", "POST"])
 @require_function("access.profiles")
-def profile_create():  # type: ignore[no-untyped-def]
+def profile_create():
     return _edit_profile(None)
 
 
 @bp.route("/profils/<int:profile_id>", methods=["GET", "POST"])
 @require_function("access.profiles")
-def profile_manage(profile_id: int):  # type: ignore[no-untyped-def]
+def profile_manage(profile_id: int):
     profile = queries.get_profile_or_404(profile_id)
     if profile.all_access:
         if request.method == "POST":
@@ -122,7 +122,7 @@ def profile_manage(profile_id: int):  # type: ignore[no-untyped-def]
     return _edit_profile(profile)
 
 
-def _edit_profile(profile: Profile | None):  # type: ignore[no-untyped-def]
+def _edit_profile(profile: Profile | None):
     form = ProfileForm(obj=profile)
     if profile is None:
         del form.version  # a new profile has no version yet
@@ -178,7 +178,7 @@ def _function_differences(typed: set[str], saved: set[str]) -> dict[str, list[st
 
 @bp.route("/profils/<int:profile_id>/supprimer", methods=["POST"])
 @require_function("access.profiles")
-def profile_delete(profile_id: int):  # type: ignore[no-untyped-def]
+def profile_delete(profile_id: int):
     profile = queries.get_profile_or_404(profile_id)
     try:
         name = profile.name_fr
@@ -191,14 +191,14 @@ def profile_delete(profile_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/profils/<int:profile_id>/imprimer")
 @require_function("access.profiles")
-def profile_print(profile_id: int):  # type: ignore[no-untyped-def]
+def profile_print(profile_id: int):
     profile = queries.get_profile_or_404(profile_id)
     return render_template("access/print_profile.html", profile=profile, tree=TREE, now=utcnow())
 
 
 @bp.route("/profils/<int:profile_id>/pdf")
 @require_function("access.profiles")
-def profile_pdf(profile_id: int):  # type: ignore[no-untyped-def]
+def profile_pdf(profile_id: int):
     profile = queries.get_profile_or_404(profile_id)
     return send_pdf(
         f"profil-{profile.id}.pdf",
@@ -215,17 +215,17 @@ def profile_pdf(profile_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/utilisateurs")
 @require_function("access.users")
-def users():  # type: ignore[no-untyped-def]
+def users():
     return _users_list(active=True)
 
 
 @bp.route("/utilisateurs/inactifs")
 @require_function("access.users")
-def inactive_users():  # type: ignore[no-untyped-def]
+def inactive_users():
     return _users_list(active=False)
 
 
-def _users_list(active: bool):  # type: ignore[no-untyped-def]
+def _users_list(active: bool):
     name = request.args.get("nom", "")[:100]
     query = queries.users_query(current_user.organisation_id, active=active, name=name)
     page = paginate(query, page_number(), 20)
@@ -241,12 +241,12 @@ def _users_list(active: bool):  # type: ignore[no-untyped-def]
 
 @bp.route("/utilisateurs/<int:user_id>/profils", methods=["GET", "POST"])
 @require_function("access.users")
-def user_assign(user_id: int):  # type: ignore[no-untyped-def]
+def user_assign(user_id: int):
     user = queries.get_user_or_404(user_id)
     profiles = queries.org_profiles(current_user.organisation_id)
     form = UserAssignForm(obj=user)
 
-    def page(chosen: set[int], status: int = 200, error: str | None = None):  # type: ignore[no-untyped-def]
+    def page(chosen: set[int], status: int = 200, error: str | None = None):
         return render_template(
             "access/user_assign.html",
             user=user,
@@ -293,14 +293,14 @@ def user_assign(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/utilisateurs/<int:user_id>/imprimer")
 @require_function("access.users")
-def user_print(user_id: int):  # type: ignore[no-untyped-def]
+def user_print(user_id: int):
     user = queries.get_user_or_404(user_id)
     return render_template("access/print_user.html", user=user, tree=TREE, now=utcnow())
 
 
 @bp.route("/utilisateurs/<int:user_id>/pdf")
 @require_function("access.users")
-def user_pdf(user_id: int):  # type: ignore[no-untyped-def]
+def user_pdf(user_id: int):
     user = queries.get_user_or_404(user_id)
     return send_pdf(
         f"acces-utilisateur-{user.id}.pdf",
@@ -314,7 +314,7 @@ def user_pdf(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/utilisateurs/<int:user_id>/desactiver", methods=["POST"])
 @require_function("access.users")
-def user_deactivate(user_id: int):  # type: ignore[no-untyped-def]
+def user_deactivate(user_id: int):
     user = queries.get_user_or_404(user_id)
     try:
         services.deactivate_user(user, current_user._get_current_object())
@@ -326,7 +326,7 @@ def user_deactivate(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/utilisateurs/<int:user_id>/reactiver", methods=["POST"])
 @require_function("access.users")
-def user_reactivate(user_id: int):  # type: ignore[no-untyped-def]
+def user_reactivate(user_id: int):
     user = queries.get_user_or_404(user_id)
     try:
         services.reactivate_user(user, current_user._get_current_object())
@@ -338,7 +338,7 @@ def user_reactivate(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/utilisateurs/export.xlsx")
 @require_function("access.export")
-def users_export():  # type: ignore[no-untyped-def]
+def users_export():
     services.log_consultation("access.export_review", details="revue des accès")
     stamp = utcnow().strftime("%Y%m%d")
     return send_xlsx(
@@ -380,7 +380,7 @@ def _audit_filters() -> tuple[AuditFilterForm, dict]:
 @reads_only
 @bp.route("/admin-logs", methods=["GET", "POST"])
 @require_function("access.audit")
-def audit_log():  # type: ignore[no-untyped-def]
+def audit_log():
     """Search the audit log. A POST search keeps the NISS out of URLs and server logs."""
     form, filters = _audit_filters()
     status = 422 if form.errors else 200
@@ -407,7 +407,7 @@ def audit_log():  # type: ignore[no-untyped-def]
 @reads_only
 @bp.route("/admin-logs/export.xlsx", methods=["POST"])
 @require_function("access.audit")
-def audit_export():  # type: ignore[no-untyped-def]
+def audit_export():
     form, filters = _audit_filters()
     if form.errors:
         return render_template("access/audit_log.html", form=form, page=None), 422
@@ -446,7 +446,7 @@ def audit_export():  # type: ignore[no-untyped-def]
 
 @bp.route("/demande-de-compte", methods=["GET", "POST"])
 @public
-def account_request():  # type: ignore[no-untyped-def]
+def account_request():
     """Public form « Demande d'un compte »."""
     form = AccountRequestForm()
     form.organisation_id.choices = [
@@ -477,14 +477,14 @@ def account_request():  # type: ignore[no-untyped-def]
 
 @bp.route("/demandes-de-compte")
 @require_function("access.account_requests")
-def account_requests():  # type: ignore[no-untyped-def]
+def account_requests():
     user = current_user._get_current_object()
     pending = paginate(queries.account_requests(user, pending=True), page_number(), 25)
     history = paginate(queries.account_requests(user, pending=False), page_number("hpage"), 25)
     return render_template("access/account_requests.html", pending=pending, history=history)
 
 
-def _request_forms(row, accepting: bool = False):  # type: ignore[no-untyped-def]
+def _request_forms(row, accepting: bool = False):
     if accepting:  # the accept form posts no request field: show them as saved
         edit = AccountRequestEditForm(formdata=None, obj=row)
     else:
@@ -500,7 +500,7 @@ def _request_forms(row, accepting: bool = False):  # type: ignore[no-untyped-def
     return edit, accept, RefuseForm()
 
 
-def _review_page(row, edit, accept, refuse, status: int = 200):  # type: ignore[no-untyped-def]
+def _review_page(row, edit, accept, refuse, status: int = 200):
     """The review page; the accept card says what each profile of the organisation grants."""
     can_accept = row.organisation_id == current_user.organisation_id
     profiles = queries.org_profiles(row.organisation_id) if can_accept else []
@@ -519,7 +519,7 @@ def _review_page(row, edit, accept, refuse, status: int = 200):  # type: ignore[
 
 @bp.route("/demandes-de-compte/<int:request_id>/profil")
 @require_function("access.account_requests")
-def account_request_profile(request_id: int):  # type: ignore[no-untyped-def]
+def account_request_profile(request_id: int):
     """What the profile chosen in the accept form grants (htmx fragment, on change)."""
     row = queries.get_account_request_or_404(request_id)
     if row.organisation_id != current_user.organisation_id:
@@ -534,7 +534,7 @@ def account_request_profile(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/demandes-de-compte/<int:request_id>", methods=["GET", "POST"])
 @require_function("access.account_requests")
-def account_request_review(request_id: int):  # type: ignore[no-untyped-def]
+def account_request_review(request_id: int):
     row = queries.get_account_request_or_404(request_id)
     edit, accept, refuse = _request_forms(row)
     status = 200
@@ -566,7 +566,7 @@ def account_request_review(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/demandes-de-compte/<int:request_id>/accepter", methods=["POST"])
 @require_function("access.account_requests")
-def account_request_accept(request_id: int):  # type: ignore[no-untyped-def]
+def account_request_accept(request_id: int):
     row = queries.get_account_request_or_404(request_id)
     edit, accept, refuse = _request_forms(row, accepting=True)
     if not accept.validate():
@@ -586,7 +586,7 @@ def account_request_accept(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/demandes-de-compte/<int:request_id>/refuser", methods=["POST"])
 @require_function("access.account_requests")
-def account_request_refuse(request_id: int):  # type: ignore[no-untyped-def]
+def account_request_refuse(request_id: int):
     row = queries.get_account_request_or_404(request_id)
     _edit, _accept, refuse = _request_forms(row)
     if not refuse.validate():

@@ -1,3 +1,6 @@
-from flask import Blueprint
+from ..access.function_types import EVERY_KIND
+from ..domains import DomainBlueprint
 
-bp = Blueprint("auth", __name__)
+#: Signing in, password reset and account requests: every kind of organisation.
+KINDS = EVERY_KIND
+bp = DomainBlueprint("auth", __name__, kinds=KINDS)

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..access.models import User
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
@@ -20,7 +20,7 @@ class ThrottleScope:
     ACCOUNT_REQUEST = "account_request"
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """One throttled attempt (sign-in, reset e-mail, account request), counted per scope.
 
     The account is identified by a salted hash of the email, never the email itself."""
@@ -40,7 +40,7 @@ class LoginAttempt(db.Model):
     success: Mapped[bool] = mapped_column(default=False)
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(Model):
     """A single-use, expiring password reset link; only its SHA-256 is stored."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

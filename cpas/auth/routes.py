@@ -26,7 +26,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/connexion", methods=["GET", "POST"])
 @public
-def login():  # type: ignore[no-untyped-def]
+def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
@@ -48,7 +48,7 @@ def login():  # type: ignore[no-untyped-def]
 @bp.route("/deconnexion", methods=["POST"])
 @signed_in
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     services.sign_out(current_user._get_current_object())
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("auth.login"))
@@ -56,7 +56,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
 @public
-def forgot_password():  # type: ignore[no-untyped-def]
+def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data, request.remote_addr or "?")
@@ -68,7 +68,7 @@ def forgot_password():  # type: ignore[no-untyped-def]
 
 @bp.route("/reinitialiser/<token>", methods=["GET", "POST"])
 @public
-def reset_password(token: str):  # type: ignore[no-untyped-def]
+def reset_password(token: str):
     record = services.find_valid_token(token)
     if record is None:
         return render_template("auth/reset_invalid.html", message=RESET_INVALID), 410

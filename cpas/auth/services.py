@@ -44,7 +44,7 @@ def account_key(email: str) -> str:
 
 def _recent_attempts(
     scope: str, column, value: str, minutes: int, *, failures_only: bool = False
-) -> int:  # type: ignore[no-untyped-def]
+) -> int:
     since = utcnow() - timedelta(minutes=minutes)
     query = select(func.count(LoginAttempt.id)).where(
         LoginAttempt.scope == scope, column == value, LoginAttempt.at >= since
@@ -54,7 +54,7 @@ def _recent_attempts(
     return db.session.scalar(query)
 
 
-def _recent_failures(column, value: str) -> int:  # type: ignore[no-untyped-def]
+def _recent_failures(column, value: str) -> int:
     minutes = current_app.config["LOGIN_WINDOW_MINUTES"]
     return _recent_attempts(ThrottleScope.LOGIN, column, value, minutes, failures_only=True)
 

@@ -1,3 +1,4 @@
-from flask import Blueprint
+from ..domains import DomainBlueprint
+from .functions import KINDS
 
-bp = Blueprint("centre", __name__, url_prefix="/centre")
+bp = DomainBlueprint("centre", __name__, url_prefix="/centre", kinds=KINDS)

@@ -83,6 +83,6 @@ class OfficeHourForm(BaseForm):
     )
     place = StringField("Lieu *", validators=[DataRequired(REQUIRED), Length(max=100)])
 
-    def validate_end_time(self, field) -> None:  # type: ignore[no-untyped-def]
+    def validate_end_time(self, field) -> None:
         if self.start_time.data and field.data and field.data <= self.start_time.data:
             raise ValidationError("L'heure de fin doit suivre l'heure de début.")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from ..access.function_types import CPAS, FunctionGroup, NavItem
 from ..access.function_types import Function as F
 
+#: The organisations that use the centre's fiche: CPAS only (the blueprint refuses others).
+KINDS: tuple[str, ...] = (CPAS,)
+
 GROUPS: tuple[FunctionGroup, ...] = (
     FunctionGroup(
         "centre",
@@ -29,10 +32,10 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 ("centre.view",),
             ),
         ),
-        kinds=(CPAS,),
+        kinds=KINDS,
     ),
 )
 NAV: tuple[NavItem, ...] = (
-    NavItem("centre.profile", "Fiche signalétique", "centre.view", 60, kinds=("cpas",)),
-    NavItem("centre.workers", "Assistants sociaux", "centre.view", 61, kinds=("cpas",)),
+    NavItem("centre.profile", "Fiche signalétique", "centre.view", 60),
+    NavItem("centre.workers", "Assistants sociaux", "centre.view", 61),
 )

@@ -10,14 +10,14 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..concurrency import Versioned
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 PHONE_KINDS = {"telephone": "Téléphone", "fax": "Fax", "general": "Numéro général"}
 WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
 
 
-class CentreProfile(Versioned, db.Model):
+class CentreProfile(Versioned, Model):
     """The CPAS's address and logo; name, INS code and e-mail live on the organisation."""
 
     conflict_label = _l("La fiche signalétique a été modifiée")
@@ -34,7 +34,7 @@ class CentreProfile(Versioned, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class CentrePhone(db.Model):
+class CentrePhone(Model):
     """A typed number of the centre: téléphone, fax or numéro général, with its holder."""
 
     __table_args__ = (Index("ix_centre_phone_org", "organisation_id"),)
@@ -46,7 +46,7 @@ class CentrePhone(db.Model):
     holder: Mapped[str | None] = mapped_column(String(100))
 
 
-class SocialWorker(Versioned, db.Model):
+class SocialWorker(Versioned, Model):
     """« Assistant social » of the CPAS; archived workers are inactive."""
 
     conflict_label = _l("Cet assistant social a été modifié")
@@ -73,7 +73,7 @@ class SocialWorker(Versioned, db.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class OfficeHour(db.Model):
+class OfficeHour(Model):
     """A « permanence »: weekday, from, to, place."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..access.models import OrganisationKind
 from ..concurrency import Conflict, keep_for_merge
 from ..extensions import db
 from ..htmx import is_htmx
@@ -28,7 +27,6 @@ from ..security import (
     get_in_org_or_404,
     refuse_foreign,
     require_function,
-    restrict_to_kinds,
     signed_in,
 )
 from ..uploads import UploadStorageError
@@ -38,12 +36,11 @@ from .forms import CentreProfileForm, OfficeHourForm, PhoneForm, WorkerForm
 from .models import PHONE_KINDS, CentrePhone, OfficeHour, SocialWorker
 
 
-def _user():  # type: ignore[no-untyped-def]
+def _user():
     return current_user._get_current_object()
 
 
 # Only a CPAS has a fiche signalétique and social workers.
-restrict_to_kinds(bp, OrganisationKind.CPAS)
 
 
 @bp.context_processor
@@ -68,7 +65,7 @@ def centre_logo_data_url() -> str | None:
 # --------------------------------------------------------------------------- fiche
 
 
-def _profile_page(form: CentreProfileForm, status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
+def _profile_page(form: CentreProfileForm, status: int = 200, **extra: Any):
     organisation = current_user.organisation
     return render_template(
         "centre/profile.html",
@@ -101,13 +98,13 @@ def _saved_profile_form() -> CentreProfileForm:
 
 @bp.route("/fiche", methods=["GET"])
 @require_function("centre.view")
-def profile():  # type: ignore[no-untyped-def]
+def profile():
     return _profile_page(_saved_profile_form())
 
 
 @bp.route("/fiche", methods=["POST"], endpoint="profile_save")
 @require_function("centre.edit")
-def profile_save():  # type: ignore[no-untyped-def]
+def profile_save():
     form = CentreProfileForm()
     if not form.validate():
         return _profile_page(form, 422)
@@ -130,7 +127,7 @@ def profile_save():  # type: ignore[no-untyped-def]
     return redirect(url_for("centre.profile"))
 
 
-def _phones_fragment(phone_form: PhoneForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _phones_fragment(phone_form: PhoneForm, status: int = 200):
     return render_template(
         "centre/_phones.html",
         phones=queries.phones_of(current_user.organisation_id),
@@ -141,7 +138,7 @@ def _phones_fragment(phone_form: PhoneForm, status: int = 200):  # type: ignore[
 
 @bp.route("/fiche/numeros", methods=["POST"])
 @require_function("centre.edit")
-def phone_add():  # type: ignore[no-untyped-def]
+def phone_add():
     form = PhoneForm(prefix="tel")
     if form.validate():
         services.add_phone(
@@ -163,7 +160,7 @@ def phone_add():  # type: ignore[no-untyped-def]
 
 @bp.route("/fiche/numeros/<int:phone_id>/retirer", methods=["POST"])
 @require_function("centre.edit")
-def phone_remove(phone_id: int):  # type: ignore[no-untyped-def]
+def phone_remove(phone_id: int):
     phone = get_in_org_or_404(CentrePhone, phone_id)
     services.remove_phone(phone, _user())
     flash("Numéro retiré.", "success")
@@ -174,7 +171,7 @@ def phone_remove(phone_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/fiche/logo", methods=["POST"])
 @require_function("centre.edit")
-def logo_upload():  # type: ignore[no-untyped-def]
+def logo_upload():
     try:
         data, mime = check_logo(request.files.get("logo"))
     except LogoRefused as exc:
@@ -191,7 +188,7 @@ def logo_upload():  # type: ignore[no-untyped-def]
 
 @bp.route("/fiche/logo/supprimer", methods=["POST"])
 @require_function("centre.edit")
-def logo_remove():  # type: ignore[no-untyped-def]
+def logo_remove():
     services.remove_logo(current_user.organisation, _user())
     flash("Logo supprimé.", "success")
     return redirect(url_for("centre.profile"))
@@ -199,7 +196,7 @@ def logo_remove():  # type: ignore[no-untyped-def]
 
 @bp.route("/fiche/logo", methods=["GET"], endpoint="logo")
 @signed_in
-def logo():  # type: ignore[no-untyped-def]
+def logo():
     """The logo of the signed-in user's own CPAS (ownership rule: no id in the URL)."""
     saved = queries.profile_of(current_user.organisation_id)
     data = read_logo(saved.logo_name) if saved and saved.logo_name else None
@@ -215,7 +212,7 @@ def logo():  # type: ignore[no-untyped-def]
 
 @bp.route("/assistants")
 @require_function("centre.view")
-def workers():  # type: ignore[no-untyped-def]
+def workers():
     inactive = request.args.get("inactifs") == "1"
     return render_template(
         "centre/workers.html",
@@ -226,7 +223,7 @@ def workers():  # type: ignore[no-untyped-def]
 
 @bp.route("/assistants/nouveau", methods=["GET", "POST"])
 @require_function("centre.workers")
-def worker_new():  # type: ignore[no-untyped-def]
+def worker_new():
     form = WorkerForm()
     del form.version  # a new worker has no version yet
     if request.method == "POST":
@@ -238,7 +235,7 @@ def worker_new():  # type: ignore[no-untyped-def]
     return render_template("centre/worker_form.html", form=form, worker=None)
 
 
-def _worker_page(worker: SocialWorker, form: WorkerForm, status: int = 200, hour_form=None):  # type: ignore[no-untyped-def]
+def _worker_page(worker: SocialWorker, form: WorkerForm, status: int = 200, hour_form=None):
     return render_template(
         "centre/worker_form.html",
         form=form,
@@ -249,14 +246,14 @@ def _worker_page(worker: SocialWorker, form: WorkerForm, status: int = 200, hour
 
 @bp.route("/assistants/<int:worker_id>", methods=["GET"])
 @require_function("centre.view")
-def worker(worker_id: int):  # type: ignore[no-untyped-def]
+def worker(worker_id: int):
     found = get_in_org_or_404(SocialWorker, worker_id)
     return _worker_page(found, WorkerForm(obj=found))
 
 
 @bp.route("/assistants/<int:worker_id>", methods=["POST"], endpoint="worker_save")
 @require_function("centre.workers")
-def worker_save(worker_id: int):  # type: ignore[no-untyped-def]
+def worker_save(worker_id: int):
     found = get_in_org_or_404(SocialWorker, worker_id)
     form = WorkerForm()
     if not form.validate():
@@ -271,7 +268,7 @@ def worker_save(worker_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("centre.worker", worker_id=found.id))
 
 
-def _hours_fragment(worker: SocialWorker, hour_form: OfficeHourForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _hours_fragment(worker: SocialWorker, hour_form: OfficeHourForm, status: int = 200):
     return render_template(
         "centre/_office_hours.html", worker=worker, hour_form=hour_form, can_edit=True
     ), status
@@ -279,7 +276,7 @@ def _hours_fragment(worker: SocialWorker, hour_form: OfficeHourForm, status: int
 
 @bp.route("/assistants/<int:worker_id>/permanences", methods=["POST"])
 @require_function("centre.workers")
-def hour_add(worker_id: int):  # type: ignore[no-untyped-def]
+def hour_add(worker_id: int):
     found = get_in_org_or_404(SocialWorker, worker_id)
     form = OfficeHourForm(prefix="perm")
     if form.validate():
@@ -297,7 +294,7 @@ def hour_add(worker_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/assistants/<int:worker_id>/permanences/<int:hour_id>/supprimer", methods=["POST"])
 @require_function("centre.workers")
-def hour_remove(worker_id: int, hour_id: int):  # type: ignore[no-untyped-def]
+def hour_remove(worker_id: int, hour_id: int):
     found = get_in_org_or_404(SocialWorker, worker_id)
     hour = db.session.get(OfficeHour, hour_id)
     if hour is None:
@@ -313,7 +310,7 @@ def hour_remove(worker_id: int, hour_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/assistants/<int:worker_id>/archiver", methods=["POST"])
 @require_function("centre.workers")
-def worker_archive(worker_id: int):  # type: ignore[no-untyped-def]
+def worker_archive(worker_id: int):
     found = get_in_org_or_404(SocialWorker, worker_id)
     services.set_worker_active(found, False, _user())
     flash(f"{found.full_name} déplacé(e) vers les assistants sociaux inactifs.", "success")
@@ -322,7 +319,7 @@ def worker_archive(worker_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/assistants/<int:worker_id>/reactiver", methods=["POST"])
 @require_function("centre.workers")
-def worker_reactivate(worker_id: int):  # type: ignore[no-untyped-def]
+def worker_reactivate(worker_id: int):
     found = get_in_org_or_404(SocialWorker, worker_id)
     services.set_worker_active(found, True, _user())
     flash(f"{found.full_name} replacé(e) parmi les assistants sociaux actifs.", "success")

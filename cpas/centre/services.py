@@ -49,7 +49,7 @@ def save_profile(
     commit(profile)
 
 
-def add_phone(organisation: Organisation, kind: str, number: str, holder: str | None, by: User):  # type: ignore[no-untyped-def]
+def add_phone(organisation: Organisation, kind: str, number: str, holder: str | None, by: User):
     phone = CentrePhone(
         organisation_id=organisation.id,
         kind=kind,

@@ -1,22 +1,42 @@
-"""Streamed Excel exports with formula injection neutralised."""
+"""The one Excel writer: streamed (write-only workbook), formula-safe, formatted columns.
+
+Every export of the app goes through ``write_workbook`` (to a path or a file object) or
+``send_xlsx`` (a streamed download): headers are labels, never ids or codes; text that a
+spreadsheet would run as a formula is neutralised; amounts and dates get Belgian number
+formats. Columns without a format are written as plain values (a styled cell per value
+costs time and memory on large exports).
+"""
 
 from __future__ import annotations
 
+import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EURO_FORMAT = '#,##0.00 "€"'
+AMOUNT_FORMAT = "#,##0.00"
 DATE_FORMAT = "DD/MM/YYYY"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GREY = "D9D9D9"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header label, the number format of its cells, a grey fill."""
+
+    header: Any
+    number_format: str | None = None
+    grey: bool = False
 
 
 def safe_value(value: Any) -> Any:
@@ -26,49 +46,85 @@ def safe_value(value: Any) -> Any:
     return value
 
 
+def _columns(headers: Sequence[Column | Any]) -> list[Column]:
+    return [h if isinstance(h, Column) else Column(h) for h in headers]
+
+
 def write_workbook(
-    path: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Export"
+    target: str | os.PathLike[str] | IO[bytes],
+    headers: Sequence[Column | Any],
+    rows: Iterable[Sequence[Any]],
+    title: Any = "Export",
+    *,
+    preamble: Sequence[Sequence[Any]] = (),
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write a write-only workbook to ``path``; return the number of data rows."""
+    """Write a write-only workbook; return the number of data rows.
+
+    ``preamble``: rows written above the headers (a title, blank lines); ``progress(n)`` is
+    called every 1000 rows. Decimal and date cells of a column without a declared format
+    get the euro and date formats."""
+    columns = _columns(headers)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
+    ws = wb.create_sheet(title=str(title)[:31])
     bold = Font(bold=True)
+    grey = PatternFill("solid", fgColor=GREY)
+    for line in preamble:
+        ws.append([safe_value(v) for v in line])
     header_cells = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
+    for column in columns:
+        cell = WriteOnlyCell(ws, value=str(column.header))
         cell.font = bold
+        if column.grey:
+            cell.fill = grey
         header_cells.append(cell)
     ws.append(header_cells)
+    styled = [c.number_format is not None or c.grey for c in columns]
     count = 0
     for row in rows:
-        out = []
-        for value in row:
-            if isinstance(value, Decimal):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = EURO_FORMAT
-            elif isinstance(value, datetime | date):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = DATE_FORMAT
-            else:
-                cell = WriteOnlyCell(ws, value=safe_value(value))
+        out: list[Any] = []
+        for index, value in enumerate(row):
+            column = columns[index] if index < len(columns) else Column("")
+            number_format = column.number_format
+            if number_format is None and isinstance(value, Decimal):
+                number_format = EURO_FORMAT
+            elif number_format is None and isinstance(value, datetime | date):
+                number_format = DATE_FORMAT
+            if not (styled[index] if index < len(styled) else False) and number_format is None:
+                out.append(safe_value(value))
+                continue
+            cell = WriteOnlyCell(ws, value=safe_value(value))
+            if number_format is not None and value is not None:
+                cell.number_format = number_format
+            if column.grey:
+                cell.fill = grey
             out.append(cell)
         ws.append(out)
         count += 1
-    wb.save(path)
+        if progress is not None and count % 1000 == 0:
+            progress(count)
+    wb.save(target)
     return count
 
 
 def send_xlsx(
-    filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Export"
+    filename: str,
+    headers: Sequence[Column | Any],
+    rows: Iterable[Sequence[Any]],
+    title: Any = "Export",
+    *,
+    preamble: Sequence[Sequence[Any]] = (),
 ) -> Response:
     """Build the workbook in a temporary file and stream it back in chunks."""
     tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     tmp.close()
-    write_workbook(tmp.name, headers, rows, title)
+    try:
+        write_workbook(tmp.name, headers, rows, title, preamble=preamble)
+    except BaseException:
+        os.unlink(tmp.name)
+        raise
 
     def stream() -> Iterator[bytes]:
-        import os
-
         try:
             with open(tmp.name, "rb") as fh:
                 while chunk := fh.read(64 * 1024):

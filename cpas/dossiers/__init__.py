@@ -1,3 +1,4 @@
-from flask import Blueprint
+from ..domains import DomainBlueprint
+from .functions import KINDS
 
-bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
+bp = DomainBlueprint("dossiers", __name__, url_prefix="/dossiers", kinds=KINDS)

@@ -4,7 +4,6 @@ and spaces; birth dates of searches accept ``00`` for an unknown day or month.""
 from __future__ import annotations
 
 from wtforms import (
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -20,58 +19,14 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import TextInput
 
 from ..concurrency import VersionField
-from ..formfields import BaseForm, coerce_id, person_name
-from ..niss import normalise_niss
+from ..formfields import BaseForm, BelgianDateField, NissField, coerce_id, person_name
 from ..registry.birthdates import BirthDateError, parse_partial
 from ..registry.quality_codes import QUALITY_CODES
 from .models import MEMBER_RELATIONS
 
 REQUIRED = "Ce champ est obligatoire."
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATE_MESSAGE = "Date attendue au format JJ/MM/AAAA."
-
-
-class NissField(StringField):
-    """A NISS or BIS number, stored as its 11 digits."""
-
-    def pre_validate(self, form) -> None:  # type: ignore[no-untyped-def]
-        if self.data:
-            digits = normalise_niss(self.data)
-            if digits is None:
-                raise ValidationError(
-                    "NISS invalide : 11 chiffres avec un chiffre de contrôle correct "
-                    "(ex. 85.07.30-033.28)."
-                )
-            self.data = digits
-
-
-class BelgianDateField(DateField):
-    """JJ/MM/AAAA typed in a text box (a browser date picker would show another format);
-    the ISO form is accepted too."""
-
-    widget = TextInput()
-
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        kwargs.setdefault("format", DATE_FORMATS)
-        render_kw = kwargs.setdefault("render_kw", {})
-        render_kw.setdefault("placeholder", "JJ/MM/AAAA")
-        render_kw.setdefault("inputmode", "numeric")
-        render_kw.setdefault("autocomplete", "off")
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(DATE_MESSAGE) from exc
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        return self.data.strftime("%d/%m/%Y") if self.data else ""
 
 
 class PersonSearchForm(BaseForm):
@@ -97,7 +52,7 @@ class PersonSearchForm(BaseForm):
         ],
     )
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         # Search by what was filled in when the other mode's fields are empty.
         has_niss = bool((self.niss.data or "").strip())
         has_name = bool((self.nom.data or "").strip())
@@ -181,7 +136,7 @@ class DossierSearchForm(BaseForm):
     nom = StringField("Nom (contient)", validators=[Optional(), Length(max=100)])
     ouverture = BelgianDateField("Date d'ouverture (JJ/MM/AAAA)", validators=[Optional()])
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if ok and not (self.niss.data or (self.nom.data or "").strip() or self.ouverture.data):
             self.nom.errors.append("Indiquez au moins un critère : NISS, nom ou date d'ouverture.")
@@ -213,7 +168,7 @@ class IntegrationForm(BaseForm):
     end = BelgianDateField("Au (JJ/MM/AAAA)", validators=[Optional()])
     members = SelectMultipleField("Membres", coerce=coerce_id, choices=[], validate_choice=False)
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         ok = _check_members(self.members) and ok  # both messages at once
         if self.start.data and self.end.data:
@@ -242,7 +197,7 @@ class DeintegrationForm(BaseForm):
     )
     members = SelectMultipleField("Membres", coerce=coerce_id, choices=[], validate_choice=False)
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         ok = _check_members(self.members) and ok  # both messages at once
         if self.start.data and self.end.data and self.end.data < self.start.data:
@@ -256,7 +211,7 @@ class ConsultForm(BaseForm):
 
     member = SelectField("Membre du ménage *", coerce=coerce_id, choices=[], validate_choice=False)
 
-    def validate_member(self, field) -> None:  # type: ignore[no-untyped-def]
+    def validate_member(self, field) -> None:
         if field.data not in {value for value, _label in field.choices}:
             raise ValidationError("Choisissez un membre du ménage.")
 
@@ -297,7 +252,7 @@ class BisForm(BaseForm):
     )
     locality = StringField("Localité", validators=[Optional(), Length(max=100)])
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         self.partial = None
         if self.naissance.errors or not self.naissance.data:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from ..access.function_types import CPAS, FunctionGroup, NavItem
 from ..access.function_types import Function as F
 
+#: The organisations that keep social-aid dossiers: CPAS only (the blueprint refuses others).
+KINDS: tuple[str, ...] = (CPAS,)
+
 SEARCH = "dossiers.search"
 VIEW = "dossiers.view"
 
@@ -45,7 +48,7 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 (VIEW,),
             ),
         ),
-        kinds=(CPAS,),
+        kinds=KINDS,
     ),
     FunctionGroup(
         "household",
@@ -65,7 +68,7 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 ("household.view",),
             ),
         ),
-        kinds=(CPAS,),
+        kinds=KINDS,
     ),
     FunctionGroup(
         "integrations",
@@ -85,11 +88,11 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 ("integrations.view",),
             ),
         ),
-        kinds=(CPAS,),
+        kinds=KINDS,
     ),
 )
 NAV: tuple[NavItem, ...] = (
-    NavItem("dossiers.index", "Dossiers du CPAS", SEARCH, 10, kinds=("cpas",)),
-    NavItem("dossiers.search", "Rechercher un dossier", SEARCH, 11, kinds=("cpas",)),
-    NavItem("dossiers.new", "Nouveau dossier", "dossiers.create", 12, kinds=("cpas",)),
+    NavItem("dossiers.index", "Dossiers du CPAS", SEARCH, 10),
+    NavItem("dossiers.search", "Rechercher un dossier", SEARCH, 11),
+    NavItem("dossiers.new", "Nouveau dossier", "dossiers.create", 12),
 )

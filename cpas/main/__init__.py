@@ -1,3 +1,6 @@
-from flask import Blueprint
+from ..access.function_types import EVERY_KIND
+from ..domains import DomainBlueprint
 
-bp = Blueprint("main", __name__)
+#: The home page and the language switch: every kind of organisation.
+KINDS = EVERY_KIND
+bp = DomainBlueprint("main", __name__, kinds=KINDS)

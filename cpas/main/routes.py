@@ -11,19 +11,19 @@ from . import bp
 
 @bp.route("/")
 @signed_in
-def home():  # type: ignore[no-untyped-def]
+def home():
     return render_template("main/home.html", organisation=current_user.organisation)
 
 
 @bp.route("/sante")
 @public
-def health():  # type: ignore[no-untyped-def]
+def health():
     return {"status": "ok"}
 
 
 @bp.route("/langue", methods=["POST"])
 @public
-def set_language():  # type: ignore[no-untyped-def]
+def set_language():
     """Switch the interface language (fr/nl); remembered on the account when signed in."""
     from flask import redirect, request, session, url_for
 

@@ -25,7 +25,7 @@ MONEY = {4, 7, 8, 12, 13, 15, 16}
 DATES = {3, 6, 9, 10}
 
 
-def build(campaign: RediCampaign, rows) -> bytes:  # type: ignore[no-untyped-def]
+def build(campaign: RediCampaign, rows) -> bytes:
     """Return the xlsx bytes: row 2 the period, row 4 the headers, data from row 5."""
     wb = Workbook()
     ws = wb.active

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..access.models import User
 from ..concurrency import Versioned
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 Money = Numeric(12, 2)
@@ -24,7 +24,7 @@ STATUS_LABELS = {
 }
 
 
-class RediCampaign(Versioned, db.Model):
+class RediCampaign(Versioned, Model):
     """A subsidy period of one CPAS and its « Rapport Unique »."""
 
     conflict_label = _l("Ce rapport REDI a été modifié")
@@ -64,7 +64,7 @@ class RediCampaign(Versioned, db.Model):
         return self.status != "draft"
 
 
-class RediLine(Versioned, db.Model):
+class RediLine(Versioned, Model):
     """One aid line of a simulation: imported (read-only) part and the CPAS's encoding."""
 
     conflict_label = _l("Cette ligne a été modifiée")
@@ -99,7 +99,7 @@ class RediLine(Versioned, db.Model):
     complete: Mapped[bool] = mapped_column(default=False)
 
 
-class RediImport(db.Model):
+class RediImport(Model):
     """A validated upload waiting for « Confirmer l'import » (rows kept server-side)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -37,13 +37,13 @@ from .importer import ImportRefused, parse_workbook
 from .models import RediImport
 
 
-def _user():  # type: ignore[no-untyped-def]
+def _user():
     return current_user._get_current_object()
 
 
 @bp.route("/", methods=["GET"])
 @require_function("redi.view")
-def index():  # type: ignore[no-untyped-def]
+def index():
     form = CampaignForm(
         formdata=None,
         period_start=date(2023, 5, 1),
@@ -55,7 +55,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/campagnes", methods=["POST"])
 @require_function("redi.import")
-def campaign_create():  # type: ignore[no-untyped-def]
+def campaign_create():
     form = CampaignForm()
     if not form.validate():
         return render_template(
@@ -69,7 +69,7 @@ def campaign_create():  # type: ignore[no-untyped-def]
 
 @bp.route("/campagnes/<int:campaign_id>", methods=["GET", "POST"])
 @require_function("redi.view")
-def campaign(campaign_id: int):  # type: ignore[no-untyped-def]
+def campaign(campaign_id: int):
     """The encoding table; filters are POSTed so that a NISS never lands in a URL."""
     campaign = queries.get_campaign_or_404(_user(), campaign_id)
     filters_form = FilterForm(request.form if request.method == "POST" else None)
@@ -116,7 +116,7 @@ def _choices() -> dict:
 
 @bp.route("/lignes/<int:line_id>", methods=["POST"])
 @require_function("redi.encode")
-def line_save(line_id: int):  # type: ignore[no-untyped-def]
+def line_save(line_id: int):
     """Inline save of a row: the row redraws itself with its computed cells and control."""
     line, campaign = queries.get_line_or_404(_user(), line_id)
     form = LineForm()
@@ -150,7 +150,7 @@ def line_save(line_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/lignes/<int:line_id>/dupliquer", methods=["POST"])
 @require_function("redi.encode")
-def line_duplicate(line_id: int):  # type: ignore[no-untyped-def]
+def line_duplicate(line_id: int):
     line, campaign = queries.get_line_or_404(_user(), line_id)
     try:
         services.duplicate_line(line, campaign, _user())
@@ -162,7 +162,7 @@ def line_duplicate(line_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/lignes/<int:line_id>/supprimer", methods=["POST"])
 @require_function("redi.encode")
-def line_remove(line_id: int):  # type: ignore[no-untyped-def]
+def line_remove(line_id: int):
     line, campaign = queries.get_line_or_404(_user(), line_id)
     try:
         services.remove_line(line, campaign, _user())
@@ -174,7 +174,7 @@ def line_remove(line_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/campagnes/<int:campaign_id>/import", methods=["GET", "POST"])
 @require_function("redi.import")
-def import_upload(campaign_id: int):  # type: ignore[no-untyped-def]
+def import_upload(campaign_id: int):
     campaign = queries.get_campaign_or_404(_user(), campaign_id)
     if request.method == "GET":
         return render_template("redi/import.html", campaign=campaign, parsed=None, error=None)
@@ -206,7 +206,7 @@ def import_upload(campaign_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/imports/<token>/confirmer", methods=["POST"])
 @require_function("redi.import")
-def import_confirm(token: str):  # type: ignore[no-untyped-def]
+def import_confirm(token: str):
     pending = db.session.scalar(select(RediImport).where(RediImport.token == token))
     if pending is None:
         abort(404)
@@ -228,7 +228,7 @@ def import_confirm(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/campagnes/<int:campaign_id>/rapport")
 @require_function("redi.view")
-def report(campaign_id: int):  # type: ignore[no-untyped-def]
+def report(campaign_id: int):
     campaign = queries.get_campaign_or_404(_user(), campaign_id)
     return render_template(
         "redi/report.html",
@@ -267,7 +267,7 @@ CONFIRM = {
 }
 
 
-def _workflow(campaign_id: int, action, confirm: str | None = None) -> object:  # type: ignore[no-untyped-def]
+def _workflow(campaign_id: int, action, confirm: str | None = None) -> object:
     campaign = queries.get_campaign_or_404(_user(), campaign_id)
     version = parse_version(request.form.get("version"))
     if version is None:  # every workflow button posts the report's version
@@ -300,13 +300,13 @@ def _workflow(campaign_id: int, action, confirm: str | None = None) -> object:  
 
 @bp.route("/campagnes/<int:campaign_id>/valider", methods=["POST"])
 @require_function("redi.validate")
-def validate(campaign_id: int):  # type: ignore[no-untyped-def]
+def validate(campaign_id: int):
     return _workflow(campaign_id, lambda c: services.validate_report(c, _user()), "validate")
 
 
 @bp.route("/campagnes/<int:campaign_id>/signer-president", methods=["POST"])
 @require_function("redi.sign_president")
-def sign_president(campaign_id: int):  # type: ignore[no-untyped-def]
+def sign_president(campaign_id: int):
     return _workflow(
         campaign_id, lambda c: services.sign_report(c, "president", _user()), "sign_president"
     )
@@ -314,7 +314,7 @@ def sign_president(campaign_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/campagnes/<int:campaign_id>/signer-directeur", methods=["POST"])
 @require_function("redi.sign_director")
-def sign_director(campaign_id: int):  # type: ignore[no-untyped-def]
+def sign_director(campaign_id: int):
     return _workflow(
         campaign_id, lambda c: services.sign_report(c, "director", _user()), "sign_director"
     )
@@ -322,20 +322,20 @@ def sign_director(campaign_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/campagnes/<int:campaign_id>/cloturer", methods=["POST"])
 @require_function("redi.validate")
-def close(campaign_id: int):  # type: ignore[no-untyped-def]
+def close(campaign_id: int):
     return _workflow(campaign_id, lambda c: services.close_report(c, _user()))
 
 
 @bp.route("/campagnes/<int:campaign_id>/rouvrir", methods=["POST"])
 @require_function("access.users", "redi.view")
-def reopen(campaign_id: int):  # type: ignore[no-untyped-def]
+def reopen(campaign_id: int):
     reason = request.form.get("reason", "")
     return _workflow(campaign_id, lambda c: services.reopen_report(c, reason, _user()))
 
 
 @bp.route("/campagnes/<int:campaign_id>/export.xlsx")
 @require_function("redi.export")
-def export_xlsx(campaign_id: int):  # type: ignore[no-untyped-def]
+def export_xlsx(campaign_id: int):
     from flask import Response
 
     campaign = queries.get_campaign_or_404(_user(), campaign_id)
@@ -351,7 +351,7 @@ def export_xlsx(campaign_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/campagnes/<int:campaign_id>/rapport.pdf")
 @require_function("redi.export")
-def report_pdf(campaign_id: int):  # type: ignore[no-untyped-def]
+def report_pdf(campaign_id: int):
     campaign = queries.get_campaign_or_404(_user(), campaign_id)
     return send_pdf(
         f"rapport-redi-{campaign.id}.pdf",

@@ -301,7 +301,7 @@ class LocalBcss:
     def __init__(self, register: RegisterAdapter) -> None:
         self.register = register
 
-    def _overlapping(self, organisation_id: int, niss: str, start: date, end: date | None):  # type: ignore[no-untyped-def]
+    def _overlapping(self, organisation_id: int, niss: str, start: date, end: date | None):
         conditions = [
             BcssIntegration.organisation_id == organisation_id,
             BcssIntegration.niss == niss,

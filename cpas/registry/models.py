@@ -11,14 +11,14 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 #: Byte order on PostgreSQL too, so that equality and ranges use the index.
 Key = String(40).with_variant(String(40, collation="C"), "postgresql")
 
 
-class RegisterPerson(db.Model):
+class RegisterPerson(Model):
     """A fictitious person of the local register (Registre national, or BIS for the BCSS)."""
 
     __table_args__ = (
@@ -54,7 +54,7 @@ class RegisterPerson(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class BcssIntegration(db.Model):
+class BcssIntegration(Model):
     """A period during which a CPAS has a person integrated in the BCSS repertoire."""
 
     __table_args__ = (Index("ix_bcss_integration_org_niss", "organisation_id", "niss", "start"),)

@@ -1,3 +1,4 @@
-from flask import Blueprint
+from ..domains import DomainBlueprint
+from .functions import KINDS
 
-bp = Blueprint("water_fund", __name__, url_prefix="/fonds-eau")
+bp = DomainBlueprint("water_fund", __name__, url_prefix="/fonds-eau", kinds=KINDS)

@@ -88,7 +88,7 @@ def _rights(cpas: Organisation, distributor: Organisation, year: int) -> None:
         )
 
 
-def _request(rng, kind, status, cpas, distributor, author, year, n) -> None:  # type: ignore[no-untyped-def]
+def _request(rng, kind, status, cpas, distributor, author, year, n) -> None:
     last, first = NAMES[n % len(NAMES)]
     created = datetime(year, 1, 1) + timedelta(days=rng.randrange(0, 300), hours=9)
     amount = Decimal(rng.randrange(80, 1500))

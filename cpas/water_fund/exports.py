@@ -52,7 +52,7 @@ def export_dir() -> Path:
     return folder
 
 
-def write_xlsx(path: Path, rows, progress=None) -> int:  # type: ignore[no-untyped-def]
+def write_xlsx(path: Path, rows, progress=None) -> int:
     """Write the rows to a write-only workbook, calling ``progress(n)`` every 1000 rows."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Demandes")

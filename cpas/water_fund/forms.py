@@ -43,7 +43,7 @@ RECURRENCES = [
 ]
 
 
-def _text(label: str, required: bool = False, max_len: int = 100, *extra):  # type: ignore[no-untyped-def]
+def _text(label: str, required: bool = False, max_len: int = 100, *extra):
     validators = [DataRequired(REQUIRED)] if required else [Optional()]
     return StringField(label, validators=[*validators, Length(max=max_len), *extra])
 

@@ -15,6 +15,8 @@ from ..access.function_types import Function as F
 # Sides (seed 000): the CPAS submits, completes and asks; the distributor decides and pays;
 # both may cancel and exchange files; the fund manager reads and encodes drawing rights.
 BOTH_SIDES = (CPAS, DISTRIBUTOR)
+#: The water fund is shared by the three kinds (each function says its side).
+KINDS: tuple[str, ...] = EVERY_KIND
 
 
 def _kind_group(kind: str, label: str) -> FunctionGroup:
@@ -81,7 +83,7 @@ def _kind_group(kind: str, label: str) -> FunctionGroup:
                 kinds=(DISTRIBUTOR,),
             ),
         ),
-        kinds=EVERY_KIND,
+        kinds=KINDS,
     )
 
 
@@ -117,7 +119,7 @@ GROUPS: tuple[FunctionGroup, ...] = (
                 kinds=(FUND_MANAGER,),
             ),
         ),
-        kinds=EVERY_KIND,
+        kinds=KINDS,
     ),
 )
 NAV: tuple[NavItem, ...] = (

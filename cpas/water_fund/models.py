@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..access.models import Organisation, User
 from ..concurrency import Versioned
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 Money = Numeric(12, 2)
@@ -19,7 +19,7 @@ Money = Numeric(12, 2)
 SearchKey = String(100).with_variant(String(100, collation="C"), "postgresql")
 
 
-class WaterRequest(Versioned, db.Model):
+class WaterRequest(Versioned, Model):
     """« Demande d'intervention » of the FAT or the FSE (``kind``), from a CPAS to a distributor."""
 
     conflict_label = _l("Cette demande a été modifiée")
@@ -151,7 +151,7 @@ class WaterRequest(Versioned, db.Model):
         return [line.value for line in self.lines if line.line_type == line_type]
 
 
-class WaterRequestLine(db.Model):
+class WaterRequestLine(Model):
     """One value of a multi-valued FSE field: a contract account or an invoice number."""
 
     __table_args__ = (Index("ix_water_request_line_request", "request_id", "line_type"),)
@@ -163,7 +163,7 @@ class WaterRequestLine(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class WaterRequestEvent(db.Model):
+class WaterRequestEvent(Model):
     """A status change (or creation) in the history of a request."""
 
     __table_args__ = (Index("ix_water_request_event_request", "request_id", "at"),)
@@ -180,7 +180,7 @@ class WaterRequestEvent(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class WaterFile(db.Model):
+class WaterFile(Model):
     """A file attached to a request, stored under a generated name outside static/."""
 
     __table_args__ = (Index("ix_water_file_request", "request_id"),)
@@ -196,7 +196,7 @@ class WaterFile(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
-class NotificationOptOut(db.Model):
+class NotificationOptOut(Model):
     """A status a user chose not to be emailed about (all on by default = no row)."""
 
     __tablename__ = "water_notification_opt_out"
@@ -208,7 +208,7 @@ class NotificationOptOut(db.Model):
     status: Mapped[str] = mapped_column(String(30), primary_key=True)
 
 
-class DrawingRight(Versioned, db.Model):
+class DrawingRight(Versioned, Model):
     """Per CPAS × distributor × year: DTI, DTC (unused balances incl. Covid), FAT funds."""
 
     conflict_label = _l("Ces droits de tirage ont été modifiés")
@@ -236,7 +236,7 @@ class DrawingRight(Versioned, db.Model):
         return (self.initial or Decimal("0")) + (self.complementary or Decimal("0"))
 
 
-class ExportJob(db.Model):
+class ExportJob(Model):
     """A background export (huey task) and its progress, polled by the page."""
 
     __tablename__ = "water_export_job"

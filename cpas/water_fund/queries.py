@@ -209,7 +209,7 @@ def _list_statement(
     return query.order_by(column.asc() if ascending else column.desc(), WaterRequest.id.desc())
 
 
-def export_rows(user: User, f: ListFilters):  # type: ignore[no-untyped-def]
+def export_rows(user: User, f: ListFilters):
     """The filtered view as export rows, streamed from the database."""
     listing = list_query(user, f, columns="export")
     # Names, not ids, in the sheet: distributors are few, one small read beats a join per row.

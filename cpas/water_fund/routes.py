@@ -45,7 +45,7 @@ STORAGE_FAILED = _l(
 )
 
 
-def _user():  # type: ignore[no-untyped-def]
+def _user():
     return current_user._get_current_object()
 
 
@@ -85,11 +85,11 @@ def filters_from(kind: str, args: Any) -> ListFilters:
     )
 
 
-def _form_class(kind: str):  # type: ignore[no-untyped-def]
+def _form_class(kind: str):
     return FatForm if kind == "fat" else FseForm
 
 
-def _form_data(kind: str, form) -> dict:  # type: ignore[no-untyped-def]
+def _form_data(kind: str, form) -> dict:
     data = {name: field.data for name, field in form._fields.items()}
     if kind == "fse":
         data["contract_accounts"] = request.form.getlist("contract_accounts")
@@ -108,7 +108,7 @@ def _multi_errors(kind: str) -> dict[str, str]:
     return errors
 
 
-def _mark_locked(form) -> None:  # type: ignore[no-untyped-def]
+def _mark_locked(form) -> None:
     """Show the fields locked since the approval as read-only (the service refuses changes)."""
     for name, field in form._fields.items():
         if name in lc.EDITABLE_AFTER_APPROVAL or name in ("csrf_token", "version"):
@@ -116,7 +116,7 @@ def _mark_locked(form) -> None:  # type: ignore[no-untyped-def]
         field.render_kw = {**(field.render_kw or {}), "readonly": True, "aria-readonly": "true"}
 
 
-def _error_next_to_field(form, multi: dict[str, str], exc: Exception) -> None:  # type: ignore[no-untyped-def]
+def _error_next_to_field(form, multi: dict[str, str], exc: Exception) -> None:
     """Put a service's refusal next to the field it is about, or above the form."""
     name = getattr(exc, "field", None)
     if name in ("contract_accounts", "invoice_numbers"):
@@ -132,7 +132,7 @@ def _register(kind: str) -> None:
     label = lc.KIND_LABELS[kind]
     fn = f"water.{kind}."
 
-    def route(rule: str, endpoint: str, code: str, methods=("GET",)):  # type: ignore[no-untyped-def]
+    def route(rule: str, endpoint: str, code: str, methods=("GET",)):
         def decorator(view: Callable) -> Callable:
             view.__name__ = f"{kind}_{endpoint}"
             guarded = require_function(code)(view)
@@ -142,7 +142,7 @@ def _register(kind: str) -> None:
         return decorator
 
     @route("", "list", fn + "view")
-    def listing():  # type: ignore[no-untyped-def]
+    def listing():
         filters = filters_from(kind, request.args)
         listing = queries.list_query(_user(), filters)
         page = paginate(
@@ -167,7 +167,7 @@ def _register(kind: str) -> None:
         )
 
     @route("/nouvelle", "create", fn + "create", ("GET", "POST"))
-    def create():  # type: ignore[no-untyped-def]
+    def create():
         user = _user()
         if side_of(user) != lc.CPAS:
             abort(403)
@@ -224,14 +224,14 @@ def _register(kind: str) -> None:
         ), status
 
     @route("/<int:request_id>", "detail", fn + "view")
-    def detail(request_id: int):  # type: ignore[no-untyped-def]
+    def detail(request_id: int):
         user = _user()
         queries.get_request_or_404(user, request_id, kind)
         row = queries.request_detail(request_id)
         return render_template("water_fund/detail.html", **_detail_context(row, user))
 
     @route("/<int:request_id>/editer", "edit", fn + "edit", ("GET", "POST"))
-    def edit(request_id: int):  # type: ignore[no-untyped-def]
+    def edit(request_id: int):
         user = _user()
         row = queries.get_request_or_404(user, request_id, kind)
         if side_of(user) != lc.CPAS or row.status not in lc.EDITABLE:
@@ -286,7 +286,7 @@ def _register(kind: str) -> None:
         ), status
 
     @route("/<int:request_id>/action/<action>", "transition", fn + "view", ("POST",))
-    def transition(request_id: int, action: str):  # type: ignore[no-untyped-def]
+    def transition(request_id: int, action: str):
         user = _user()
         row = queries.get_request_or_404(user, request_id, kind)
         form = TransitionForm()
@@ -344,7 +344,7 @@ def _register(kind: str) -> None:
         ), status
 
     @route("/<int:request_id>/fichiers", "add_file", "water.files", ("POST",))
-    def add_file(request_id: int):  # type: ignore[no-untyped-def]
+    def add_file(request_id: int):
         user = _user()
         row = queries.get_request_or_404(user, request_id, kind)
         form = FileForm()
@@ -377,7 +377,7 @@ def _register(kind: str) -> None:
         ), (status if status != 200 else 422 if error else 200)
 
     @route("/export.xlsx", "export_xlsx", "water.export", ("GET", "POST"))
-    def export_xlsx():  # type: ignore[no-untyped-def]
+    def export_xlsx():
         user = _user()
         filters = filters_from(kind, request.values)
         listing = queries.list_query(user, filters)
@@ -401,7 +401,7 @@ def _register(kind: str) -> None:
         return response
 
     @route("/export.pdf", "export_pdf", "water.export")
-    def export_pdf():  # type: ignore[no-untyped-def]
+    def export_pdf():
         user = _user()
         filters = filters_from(kind, request.args)
         limit = max(exports.PDF_MAX_ROWS, 1)
@@ -427,7 +427,7 @@ def _register(kind: str) -> None:
         )
 
     @route("/notifications", "notifications", "water.notifications", ("GET", "POST"))
-    def notifications():  # type: ignore[no-untyped-def]
+    def notifications():
         user = _user()
         if request.method == "POST":
             kept = {s for s in request.form.getlist("statuses") if s in lc.STATUSES[kind]}
@@ -445,7 +445,7 @@ def _register(kind: str) -> None:
         )
 
 
-def _posted(action: str, row: WaterRequest, form, errors: dict[str, str]) -> dict:  # type: ignore[no-untyped-def]
+def _posted(action: str, row: WaterRequest, form, errors: dict[str, str]) -> dict:
     """What the user typed in an action's form, to draw it again (never reset to empty)."""
     version = form.version.data if isinstance(form.version.data, int) else row.version
     return {
@@ -458,7 +458,7 @@ def _posted(action: str, row: WaterRequest, form, errors: dict[str, str]) -> dic
     }
 
 
-def _posted_after_conflict(action: str, row: WaterRequest, form, conflict) -> dict:  # type: ignore[no-untyped-def]
+def _posted_after_conflict(action: str, row: WaterRequest, form, conflict) -> dict:
     """What was typed, with the version now saved and the saved amount beside a different one."""
     # Only the amount (and the FAT flat fee) are saved on the request itself: the typed
     # comment is compared with itself, so no « saved value » is invented beside it.
@@ -480,7 +480,7 @@ def _posted_after_conflict(action: str, row: WaterRequest, form, conflict) -> di
     return posted
 
 
-def _detail_context(row: WaterRequest, user) -> dict:  # type: ignore[no-untyped-def]
+def _detail_context(row: WaterRequest, user) -> dict:
     side = side_of(user)
     return {
         "row": row,
@@ -511,7 +511,7 @@ for _kind in lc.KINDS:
 
 @bp.route("/demandes/<int:request_id>")
 @signed_in
-def request_detail(request_id: int):  # type: ignore[no-untyped-def]
+def request_detail(request_id: int):
     """Stable link used in e-mails: redirects to the request's page (404 if not visible)."""
     row = queries.get_request_or_404(_user(), request_id)
     return redirect(url_for(f"water_fund.{row.kind}_detail", request_id=row.id))
@@ -519,7 +519,7 @@ def request_detail(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/fichiers/<int:file_id>")
 @require_function("water.files")
-def download_file(file_id: int):  # type: ignore[no-untyped-def]
+def download_file(file_id: int):
     stored = queries.get_file_or_404(_user(), file_id)
     path = storage_dir() / stored.stored_name
     if not path.is_file():  # lost on disk (a restore without uploads/): say so, not a 500
@@ -536,7 +536,7 @@ def download_file(file_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/ligne/<line_type>")
 @require_function("water.fse.create")
-def line_input(line_type: str):  # type: ignore[no-untyped-def]
+def line_input(line_type: str):
     """One more input for a multi-valued field (htmx « + »)."""
     if line_type not in ("contract_accounts", "invoice_numbers"):
         abort(404)
@@ -545,7 +545,7 @@ def line_input(line_type: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/exports/<token>")
 @require_function("water.export")
-def export_job(token: str):  # type: ignore[no-untyped-def]
+def export_job(token: str):
     job = _job_or_404(token)
     # The poll is what notices a job whose consumer died (no progress for too long).
     if exports.recover_stale(job):
@@ -562,7 +562,7 @@ def export_job(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/exports/<token>/fichier")
 @require_function("water.export")
-def export_download(token: str):  # type: ignore[no-untyped-def]
+def export_download(token: str):
     job = _job_or_404(token)
     if job.status != "done" or not job.file_name:
         abort(404)
@@ -590,7 +590,7 @@ def _job_or_404(token: str) -> ExportJob:
 
 @bp.route("/")
 @require_function("water.dashboard")
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard():
     user = _user()
     year = _year(request.args)
     figures = queries.dashboard(user, year)
@@ -643,7 +643,7 @@ def _chart(values: list) -> dict:  # type: ignore[type-arg]
 
 @bp.route("/informations", methods=["GET", "POST"])
 @require_function("water.rights.view")
-def information():  # type: ignore[no-untyped-def]
+def information():
     """« Informations générales »: the organisation, and per linked distributor the rights."""
     user = _user()
     year = _year(request.values)
@@ -699,7 +699,7 @@ def information():  # type: ignore[no-untyped-def]
     ), status
 
 
-def _right_form(right, cpas_id, distributor_id) -> DrawingRightForm:  # type: ignore[no-untyped-def]
+def _right_form(right, cpas_id, distributor_id) -> DrawingRightForm:
     """The drawing-rights form of one pair as saved (version 0: nothing saved yet)."""
     return DrawingRightForm(
         formdata=None,
@@ -712,7 +712,7 @@ def _right_form(right, cpas_id, distributor_id) -> DrawingRightForm:  # type: ig
     )
 
 
-def _links(user):  # type: ignore[no-untyped-def]
+def _links(user):
     """CPAS × distributor links the fund manager can set rights for."""
     if side_of(user) != "fund_manager":
         return []
@@ -728,5 +728,5 @@ def _links(user):  # type: ignore[no-untyped-def]
 
 @bp.route("/glossaire")
 @require_function("water.dashboard")
-def glossary():  # type: ignore[no-untyped-def]
+def glossary():
     return render_template("water_fund/glossary.html")

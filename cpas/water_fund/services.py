@@ -120,7 +120,7 @@ def _apply(row: WaterRequest, data: dict[str, Any]) -> None:
         row.lines = lines
 
 
-def _event(row: WaterRequest, by: User, action: str, old: str | None, comment: str | None = None):  # type: ignore[no-untyped-def]
+def _event(row: WaterRequest, by: User, action: str, old: str | None, comment: str | None = None):
     row.events.append(
         WaterRequestEvent(
             user_id=by.id, action=action, from_status=old, to_status=row.status, comment=comment

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from cpas import workflow
 from cpas.access.models import AccountRequest, OrganisationKind, Profile
 from cpas.audit import ACTION_LABELS, AuditEntry
 from cpas.auth.models import ThrottleScope
@@ -71,6 +72,11 @@ def _used_codes() -> dict[str, str]:
             ):
                 continue  # another object's record()
             args = list(node.args) + [k.value for k in node.keywords if k.arg == "action"]
+            if path.name == "workflow.py" and name == "record":
+                # « f"{self.name}.{step.action}" »: every step of every declared workflow
+                for code in sorted(workflow.all_codes(workflow.REGISTRY.values())):
+                    codes[code] = f"workflow {code.rsplit('.', 1)[0]}"
+                continue
             if not args and name == "record_security_event":
                 codes["security.cross_org"] = str(path)
             for arg in args[:1]:

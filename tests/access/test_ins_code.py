@@ -74,7 +74,7 @@ def test_code_taken_meanwhile_gives_the_message_not_a_500(
     real_check = centre_forms.ins_code_taken
     calls = []
 
-    def check_then_lose_the_race(code, organisation_id):  # type: ignore[no-untyped-def]
+    def check_then_lose_the_race(code, organisation_id):
         calls.append(code)
         if len(calls) == 1:  # checked before the other CPAS's commit: not taken yet
             return False

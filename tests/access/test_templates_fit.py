@@ -152,7 +152,7 @@ class _Forms(HTMLParser):
         super().__init__()
         self.forms: list[dict] = []
 
-    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+    def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
             self.forms.append({"action": a.get("action", ""), "fields": {}, "files": set()})
@@ -176,7 +176,7 @@ class _Forms(HTMLParser):
             if "selected" in a or not fields.get(self._select):
                 fields[self._select] = a.get("value", "")
 
-    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+    def handle_endtag(self, tag):
         if tag in ("select", "textarea"):
             self._select = None
 
@@ -197,7 +197,7 @@ def action_forms(html: str) -> dict[str, dict]:
     return found
 
 
-def submit(client, form: dict, values: dict, files: dict | None = None):  # type: ignore[no-untyped-def]
+def submit(client, form: dict, values: dict, files: dict | None = None):
     data = {**form["fields"], **values}
     for name, (content, filename) in (files or {}).items():
         data[name] = (io.BytesIO(content), filename)
@@ -274,7 +274,7 @@ def _create(client, kind: str) -> int:
     return int(found.group(1))
 
 
-def _messages(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _messages(response) -> list[str]:
     """The error messages a page shows (next to fields, alerts, toasts)."""
     return re.findall(r"(?:field-error|alert)[^>]*>([^<]+)<", page_text(response))
 

@@ -22,7 +22,7 @@ class Dialogs(list):
 
     answer = False
 
-    def __call__(self, dialog) -> None:  # type: ignore[no-untyped-def]
+    def __call__(self, dialog) -> None:
         self.append((dialog.type, dialog.message))
         if self.answer:
             dialog.accept()

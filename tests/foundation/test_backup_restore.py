@@ -93,7 +93,7 @@ def _file_rows(database: Path) -> list[str]:
         return [name for (name,) in conn.execute("SELECT stored_name FROM water_file")]
 
 
-def _fresh_instance(tmp_path: Path, name: str):  # type: ignore[no-untyped-def]
+def _fresh_instance(tmp_path: Path, name: str):
     folder = tmp_path / name
     folder.mkdir()
     return create_app(base_config(f"sqlite:///{folder / 'cpas.sqlite'}", folder)), folder

@@ -49,7 +49,7 @@ def all_form_classes() -> list[type[Form]]:
     return found
 
 
-def bound_forms(app):  # type: ignore[no-untyped-def]
+def bound_forms(app):
     with app.test_request_context():
         for cls in all_form_classes():
             yield cls, cls(formdata=None, meta={"csrf": False})
@@ -67,7 +67,7 @@ def hidden_inputs(html: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def cpas_admin(make_org, make_user):  # type: ignore[no-untyped-def]
+def cpas_admin(make_org, make_user):
     a = make_org(OrganisationKind.CPAS, name="CPAS A")
     make_org(OrganisationKind.CPAS, name="CPAS B")
     return a, make_user(a, all_access=True)
@@ -389,7 +389,7 @@ def image_bytes(fmt: str) -> bytes:
     return out.getvalue()
 
 
-def _upload_logo(client, data: bytes):  # type: ignore[no-untyped-def]
+def _upload_logo(client, data: bytes):
     return client.post(
         "/centre/fiche/logo",
         data={"logo": (io.BytesIO(data), "logo.png")},
@@ -397,7 +397,7 @@ def _upload_logo(client, data: bytes):  # type: ignore[no-untyped-def]
     )
 
 
-def _logo_name(app) -> str | None:  # type: ignore[no-untyped-def]
+def _logo_name(app) -> str | None:
     with app.app_context():
         return db.session.scalar(select(CentreProfile.logo_name))
 
@@ -444,7 +444,7 @@ def test_a_pdf_is_checked_for_its_structure():
 # --------------------------------------------------------------------------- 8. storage
 
 
-def _files_under(folder) -> list[str]:  # type: ignore[no-untyped-def]
+def _files_under(folder) -> list[str]:
     return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
 
 
@@ -454,7 +454,7 @@ def test_disk_full_while_storing_a_logo_keeps_the_fiche_and_leaves_no_file(
     login_as(cpas_admin[1])
     real_write = uploads._write
 
-    def half_then_full(path, data):  # type: ignore[no-untyped-def]
+    def half_then_full(path, data):
         real_write(path, data[: len(data) // 2])
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -491,7 +491,7 @@ def test_store_upload_removes_the_file_when_the_commit_fails(tmp_path):
 
 
 def test_a_failed_rename_leaves_no_partial_file(tmp_path, monkeypatch):
-    def refuse(*_args):  # type: ignore[no-untyped-def]
+    def refuse(*_args):
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr(uploads.os, "replace", refuse)

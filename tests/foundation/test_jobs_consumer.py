@@ -205,7 +205,7 @@ def _job(app, token: str) -> ExportJob:
         return job
 
 
-def _wait(predicate, what: str, logs, seconds: float = DEADLINE_SECONDS):  # type: ignore[no-untyped-def]
+def _wait(predicate, what: str, logs, seconds: float = DEADLINE_SECONDS):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = predicate()
@@ -368,7 +368,7 @@ def test_a_failing_final_write_is_caught_and_recorded(app, export_world, monkeyp
     job_id = _job(app, token).id
     real_record = exports._record
 
-    def locked_on_done(job_id, *where, **values):  # type: ignore[no-untyped-def]
+    def locked_on_done(job_id, *where, **values):
         if values.get("status") == "done":
             raise OperationalError("UPDATE water_export_job", {}, Exception("database is locked"))
         return real_record(job_id, *where, **values)

@@ -63,7 +63,7 @@ def test_signed_in_user_costs_one_query(app, client, make_user, login_as):
         engine = db.engine
     statements: list[str] = []
 
-    def listener(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+    def listener(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", listener)

@@ -15,7 +15,7 @@ from tests.helpers import page_text
 from tests.water_fund.conftest import PDF
 
 
-def _fat_form(world, **overrides):  # type: ignore[no-untyped-def]
+def _fat_form(world, **overrides):
     data = {
         "distributor_id": world.dist_x.id,
         "last_name": "Dupont",

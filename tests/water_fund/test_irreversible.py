@@ -45,7 +45,7 @@ def _state(app, request_id: int) -> tuple[str, int]:
         return row.status, len(row.events)
 
 
-def _actor(world, side: str):  # type: ignore[no-untyped-def]
+def _actor(world, side: str):
     return world.user_x if side == "x" else world.user_a
 
 

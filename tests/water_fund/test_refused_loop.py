@@ -33,7 +33,7 @@ def _files(app, request_id: int) -> int:
         )
 
 
-def _post(client, app, kind, request_id, action, **data):  # type: ignore[no-untyped-def]
+def _post(client, app, kind, request_id, action, **data):
     payload = {"version": _version(app, request_id), "confirmed": "1", **data}
     return client.post(f"/fonds-eau/{kind}/{request_id}/action/{action}", data=payload)
 

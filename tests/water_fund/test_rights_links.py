@@ -10,7 +10,7 @@ from cpas.water_fund.models import DrawingRight
 from tests.helpers import page_text
 
 
-def _post(client, cpas_id, distributor_id):  # type: ignore[no-untyped-def]
+def _post(client, cpas_id, distributor_id):
     return client.post(
         "/fonds-eau/informations",
         data={

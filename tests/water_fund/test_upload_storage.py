@@ -42,7 +42,7 @@ def _fat_form(world) -> dict:  # type: ignore[type-arg]
     }
 
 
-def _files_on_disk(app) -> list[str]:  # type: ignore[no-untyped-def]
+def _files_on_disk(app) -> list[str]:
     """Every file under the uploads folder, temporary ones (« .x.part ») included."""
     folder = Path(app.instance_path) / "uploads"
     if not folder.is_dir():
@@ -50,22 +50,22 @@ def _files_on_disk(app) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
-def _half_then(code: int):  # type: ignore[no-untyped-def]
+def _half_then(code: int):
     """A write that puts half the bytes on disk, then fails like a full or read-only disk."""
     real_write = uploads._write
 
-    def write(path, data):  # type: ignore[no-untyped-def]
+    def write(path, data):
         real_write(path, data[: len(data) // 2])
         raise OSError(code, "No space left on device" if code == errno.ENOSPC else "Read-only")
 
     return write
 
 
-def _refuse_rename(*_args):  # type: ignore[no-untyped-def]
+def _refuse_rename(*_args):
     raise OSError(errno.EROFS, "Read-only file system")
 
 
-def _break_storage(app, monkeypatch, how: str) -> None:  # type: ignore[no-untyped-def]
+def _break_storage(app, monkeypatch, how: str) -> None:
     if how == "enospc":
         monkeypatch.setattr(uploads, "_write", _half_then(errno.ENOSPC))
     elif how == "erofs-write":
@@ -140,7 +140,7 @@ def test_a_failed_commit_removes_the_stored_file(app, world, new_request, monkey
         row = db.session.get(WaterRequest, request_id)
         user = db.session.get(User, world.user_a.id)
 
-        def lost(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        def lost(*_args, **_kwargs):
             raise RuntimeError("database went away")
 
         monkeypatch.setattr(db.session, "commit", lost)
