@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_login import current_user
 
+from .documents.branding import logo_data_url
 from .domains import kinds_of_endpoint
 from .niss import format_niss
 from .urls import id_url
@@ -82,3 +83,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(_navigation, "navigation")
     app.add_template_global(id_url, "id_url")
     app.add_template_global(current_locale, "get_locale")
+    app.add_template_global(logo_data_url, "logo_data_url")

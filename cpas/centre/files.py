@@ -1,37 +1,30 @@
-"""The centre's logo: a PNG or JPEG decoded to be sure, stored under a generated name."""
+"""The centre's logo: a PNG or JPEG checked by ``uploads.check_upload``, stored under a
+generated name, and offered to printed documents through ``documents.branding``."""
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
-from werkzeug.datastructures import FileStorage
+from flask_babel import lazy_gettext as _l
 
-from ..uploads import JPEG, PNG, decodes, detect_kind
+from ..documents.branding import Logo, register_logo_provider
+from ..uploads import JPEG, PNG, UploadRule
+from .functions import KINDS
+from .queries import profile_of
 
 MAX_LOGO_BYTES = 1024 * 1024
 
-
-class LogoRefused(ValueError):
-    """The file was refused; the message is for the user."""
-
-
-def check_logo(storage: FileStorage | None) -> tuple[bytes, str]:
-    """Return (bytes, mime type) of an acceptable logo, or raise LogoRefused."""
-    if storage is None or not storage.filename:
-        raise LogoRefused("Choisissez un fichier image (PNG ou JPEG).")
-    data = storage.read(MAX_LOGO_BYTES + 1)
-    if len(data) > MAX_LOGO_BYTES:
-        raise LogoRefused("Le logo dépasse 1 Mo.")
-    kind = detect_kind(data)
-    if kind is None or kind.mime not in (PNG, JPEG):
-        raise LogoRefused("Ce fichier n'est pas une image PNG ou JPEG.")
-    if not decodes(kind, data):
-        # the magic bytes are right but the image does not decode (truncated, zero-filled)
-        raise LogoRefused(_("Cette image est illisible ou endommagée."))
-    return data, kind.mime
+LOGO_RULE = UploadRule(
+    max_bytes=MAX_LOGO_BYTES,
+    mimes=frozenset({PNG, JPEG}),
+    missing=_l("Choisissez un fichier image (PNG ou JPEG)."),
+    too_big=_l("Le logo dépasse 1 Mo."),
+    wrong_kind=_l("Ce fichier n'est pas une image PNG ou JPEG."),
+    # the magic bytes are right but the image does not decode (truncated, zero-filled)
+    unreadable=_l("Cette image est illisible ou endommagée."),
+)
 
 
 def logo_dir() -> Path:
@@ -44,5 +37,13 @@ def read_logo(name: str) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
-def data_url(data: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+@register_logo_provider
+def cpas_logo(organisation: Any) -> Logo | None:
+    """The logo of a CPAS's fiche, for the header of its printed documents."""
+    if organisation.kind not in KINDS:
+        return None
+    profile = profile_of(organisation.id)
+    if profile is None or not profile.logo_name or not profile.logo_mime:
+        return None
+    data = read_logo(profile.logo_name)
+    return Logo(data, profile.logo_mime) if data else None

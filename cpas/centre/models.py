@@ -4,6 +4,7 @@ office hours."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String
@@ -64,6 +65,7 @@ class SocialWorker(Versioned, Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     office_hours: Mapped[list[OfficeHour]] = relationship(
+        back_populates="social_worker",
         cascade="all, delete-orphan",
         order_by=lambda: (OfficeHour.weekday, OfficeHour.start_time),
     )
@@ -84,6 +86,12 @@ class OfficeHour(Model):
     start_time: Mapped[time]
     end_time: Mapped[time]
     place: Mapped[str] = mapped_column(String(100))
+
+    social_worker: Mapped[SocialWorker] = relationship(back_populates="office_hours")
+
+    def visible_to(self, user: Any) -> bool:
+        """An office hour is seen by its worker's CPAS."""
+        return self.social_worker.organisation_id == user.organisation_id
 
     @property
     def weekday_label(self) -> str:

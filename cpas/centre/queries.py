@@ -5,7 +5,26 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
-from .models import CentrePhone, CentreProfile, SocialWorker
+from ..scoping import get_scoped_or_404, scoped_loader
+from .models import CentrePhone, CentreProfile, OfficeHour, SocialWorker
+
+
+@scoped_loader
+def get_worker_or_404(worker_id: int) -> SocialWorker:
+    """A social worker of the signed-in user's CPAS, else 404."""
+    return get_scoped_or_404(SocialWorker, worker_id)
+
+
+@scoped_loader
+def get_phone_or_404(phone_id: int) -> CentrePhone:
+    """A number of the signed-in user's CPAS's fiche, else 404."""
+    return get_scoped_or_404(CentrePhone, phone_id)
+
+
+@scoped_loader
+def get_office_hour_or_404(worker: SocialWorker, hour_id: int) -> OfficeHour:
+    """One of ``worker``'s office hours, else 404 (another CPAS's is logged)."""
+    return get_scoped_or_404(OfficeHour, hour_id, same={"social_worker_id": worker.id})
 
 
 def profile_of(organisation_id: int) -> CentreProfile | None:

@@ -10,7 +10,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -23,43 +22,17 @@ from sqlalchemy.exc import IntegrityError
 from ..concurrency import Conflict, keep_for_merge
 from ..extensions import db
 from ..htmx import is_htmx
-from ..security import (
-    get_in_org_or_404,
-    refuse_foreign,
-    require_function,
-    signed_in,
-)
-from ..uploads import UploadStorageError
+from ..security import acting_user, require_function, signed_in
+from ..uploads import UploadRefused, UploadStorageError, check_upload
 from . import bp, queries, services
-from .files import LogoRefused, check_logo, data_url, read_logo
+from .files import LOGO_RULE, read_logo
 from .forms import CentreProfileForm, OfficeHourForm, PhoneForm, WorkerForm
-from .models import PHONE_KINDS, CentrePhone, OfficeHour, SocialWorker
-
-
-def _user():
-    return current_user._get_current_object()
-
-
-# Only a CPAS has a fiche signalétique and social workers.
+from .models import PHONE_KINDS, SocialWorker
 
 
 @bp.context_processor
 def _phone_kinds() -> dict:
     return {"phone_kinds": PHONE_KINDS}
-
-
-@bp.app_template_global()
-def centre_logo_data_url() -> str | None:
-    """The signed-in user's CPAS logo as a data: URL, for printed documents (None: no logo)."""
-    if "centre_logo" not in g:
-        g.centre_logo = None
-        if current_user and current_user.is_authenticated:
-            profile = queries.profile_of(current_user.organisation_id)
-            if profile and profile.logo_name and profile.logo_mime:
-                data = read_logo(profile.logo_name)
-                if data:
-                    g.centre_logo = data_url(data, profile.logo_mime)
-    return g.centre_logo
 
 
 # --------------------------------------------------------------------------- fiche
@@ -110,7 +83,7 @@ def profile_save():
         return _profile_page(form, 422)
     try:
         services.save_profile(
-            current_user.organisation, form.data, _user(), version=form.version.data
+            current_user.organisation, form.data, acting_user(), version=form.version.data
         )
     except Conflict as exc:
         # the fiche again with what was typed, the saved values beside it
@@ -142,7 +115,11 @@ def phone_add():
     form = PhoneForm(prefix="tel")
     if form.validate():
         services.add_phone(
-            current_user.organisation, form.kind.data, form.number.data, form.holder.data, _user()
+            current_user.organisation,
+            form.kind.data,
+            form.number.data,
+            form.holder.data,
+            acting_user(),
         )
         flash("Numéro ajouté.", "success")
         form = PhoneForm(prefix="tel", formdata=None)
@@ -161,8 +138,8 @@ def phone_add():
 @bp.route("/fiche/numeros/<int:phone_id>/retirer", methods=["POST"])
 @require_function("centre.edit")
 def phone_remove(phone_id: int):
-    phone = get_in_org_or_404(CentrePhone, phone_id)
-    services.remove_phone(phone, _user())
+    phone = queries.get_phone_or_404(phone_id)
+    services.remove_phone(phone, acting_user())
     flash("Numéro retiré.", "success")
     if is_htmx():
         return _phones_fragment(PhoneForm(prefix="tel", formdata=None))
@@ -173,11 +150,11 @@ def phone_remove(phone_id: int):
 @require_function("centre.edit")
 def logo_upload():
     try:
-        data, mime = check_logo(request.files.get("logo"))
-    except LogoRefused as exc:
+        upload = check_upload(request.files.get("logo"), LOGO_RULE)
+    except UploadRefused as exc:
         return _profile_page(_saved_profile_form(), 422, logo_error=str(exc))
     try:
-        services.save_logo(current_user.organisation, data, mime, _user())
+        services.save_logo(current_user.organisation, upload.data, upload.mime_type, acting_user())
     except UploadStorageError:
         current_app.logger.exception("logo could not be stored")
         message = _("Le logo n'a pas pu être enregistré (espace disque ou dossier indisponible).")
@@ -189,7 +166,7 @@ def logo_upload():
 @bp.route("/fiche/logo/supprimer", methods=["POST"])
 @require_function("centre.edit")
 def logo_remove():
-    services.remove_logo(current_user.organisation, _user())
+    services.remove_logo(current_user.organisation, acting_user())
     flash("Logo supprimé.", "success")
     return redirect(url_for("centre.profile"))
 
@@ -228,7 +205,7 @@ def worker_new():
     del form.version  # a new worker has no version yet
     if request.method == "POST":
         if form.validate():
-            worker = services.create_worker(current_user.organisation, form.data, _user())
+            worker = services.create_worker(current_user.organisation, form.data, acting_user())
             flash("Assistant social enregistré : ajoutez ses permanences.", "success")
             return redirect(url_for("centre.worker", worker_id=worker.id))
         return render_template("centre/worker_form.html", form=form, worker=None), 422
@@ -247,19 +224,19 @@ def _worker_page(worker: SocialWorker, form: WorkerForm, status: int = 200, hour
 @bp.route("/assistants/<int:worker_id>", methods=["GET"])
 @require_function("centre.view")
 def worker(worker_id: int):
-    found = get_in_org_or_404(SocialWorker, worker_id)
+    found = queries.get_worker_or_404(worker_id)
     return _worker_page(found, WorkerForm(obj=found))
 
 
 @bp.route("/assistants/<int:worker_id>", methods=["POST"], endpoint="worker_save")
 @require_function("centre.workers")
 def worker_save(worker_id: int):
-    found = get_in_org_or_404(SocialWorker, worker_id)
+    found = queries.get_worker_or_404(worker_id)
     form = WorkerForm()
     if not form.validate():
         return _worker_page(found, form, 422)
     try:
-        services.update_worker(found, form.data, _user(), version=form.version.data)
+        services.update_worker(found, form.data, acting_user(), version=form.version.data)
     except Conflict as exc:
         db.session.rollback()
         keep_for_merge(form, WorkerForm(formdata=None, obj=found), exc)
@@ -277,10 +254,10 @@ def _hours_fragment(worker: SocialWorker, hour_form: OfficeHourForm, status: int
 @bp.route("/assistants/<int:worker_id>/permanences", methods=["POST"])
 @require_function("centre.workers")
 def hour_add(worker_id: int):
-    found = get_in_org_or_404(SocialWorker, worker_id)
+    found = queries.get_worker_or_404(worker_id)
     form = OfficeHourForm(prefix="perm")
     if form.validate():
-        services.add_office_hour(found, form.data, _user())
+        services.add_office_hour(found, form.data, acting_user())
         flash("Permanence ajoutée.", "success")
         form, status = OfficeHourForm(prefix="perm", formdata=None), 200
     else:
@@ -295,13 +272,9 @@ def hour_add(worker_id: int):
 @bp.route("/assistants/<int:worker_id>/permanences/<int:hour_id>/supprimer", methods=["POST"])
 @require_function("centre.workers")
 def hour_remove(worker_id: int, hour_id: int):
-    found = get_in_org_or_404(SocialWorker, worker_id)
-    hour = db.session.get(OfficeHour, hour_id)
-    if hour is None:
-        abort(404)
-    if hour.social_worker_id != found.id:
-        refuse_foreign(hour)
-    services.remove_office_hour(found, hour, _user())
+    found = queries.get_worker_or_404(worker_id)
+    hour = queries.get_office_hour_or_404(found, hour_id)
+    services.remove_office_hour(found, hour, acting_user())
     flash("Permanence supprimée.", "success")
     if is_htmx():
         return _hours_fragment(found, OfficeHourForm(prefix="perm", formdata=None))
@@ -311,8 +284,8 @@ def hour_remove(worker_id: int, hour_id: int):
 @bp.route("/assistants/<int:worker_id>/archiver", methods=["POST"])
 @require_function("centre.workers")
 def worker_archive(worker_id: int):
-    found = get_in_org_or_404(SocialWorker, worker_id)
-    services.set_worker_active(found, False, _user())
+    found = queries.get_worker_or_404(worker_id)
+    services.set_worker_active(found, False, acting_user())
     flash(f"{found.full_name} déplacé(e) vers les assistants sociaux inactifs.", "success")
     return redirect(url_for("centre.workers"))
 
@@ -320,7 +293,7 @@ def worker_archive(worker_id: int):
 @bp.route("/assistants/<int:worker_id>/reactiver", methods=["POST"])
 @require_function("centre.workers")
 def worker_reactivate(worker_id: int):
-    found = get_in_org_or_404(SocialWorker, worker_id)
-    services.set_worker_active(found, True, _user())
+    found = queries.get_worker_or_404(worker_id)
+    services.set_worker_active(found, True, acting_user())
     flash(f"{found.full_name} replacé(e) parmi les assistants sociaux actifs.", "success")
     return redirect(url_for("centre.workers", inactifs=1))

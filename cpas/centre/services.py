@@ -45,11 +45,13 @@ def save_profile(
         value = data.get(name)
         setattr(profile, name, value.strip() if isinstance(value, str) and value.strip() else None)
     stamp(profile, by)
-    audit.record("centre.save_profile", obj=organisation)
+    audit.record("centre.save_profile", obj=organisation, user=by)
     commit(profile)
 
 
-def add_phone(organisation: Organisation, kind: str, number: str, holder: str | None, by: User):
+def add_phone(
+    organisation: Organisation, kind: str, number: str, holder: str | None, by: User
+) -> CentrePhone:
     phone = CentrePhone(
         organisation_id=organisation.id,
         kind=kind,
@@ -57,14 +59,14 @@ def add_phone(organisation: Organisation, kind: str, number: str, holder: str | 
         holder=(holder or "").strip() or None,
     )
     db.session.add(phone)
-    audit.record("centre.add_phone", obj=organisation)
+    audit.record("centre.add_phone", obj=organisation, user=by)
     db.session.commit()
     return phone
 
 
 def remove_phone(phone: CentrePhone, by: User) -> None:
     db.session.delete(phone)
-    audit.record("centre.remove_phone", object_type="CentrePhone", object_id=phone.id)
+    audit.record("centre.remove_phone", object_type="CentrePhone", object_id=phone.id, user=by)
     db.session.commit()
 
 
@@ -77,7 +79,7 @@ def save_logo(organisation: Organisation, data: bytes, mime: str, by: User) -> N
             profile.logo_name = name
             profile.logo_mime = mime
             stamp(profile, by)
-            audit.record("centre.save_logo", obj=organisation)
+            audit.record("centre.save_logo", obj=organisation, user=by)
             db.session.commit()
     except UploadStorageError:
         db.session.rollback()
@@ -91,7 +93,7 @@ def remove_logo(organisation: Organisation, by: User) -> None:
     old = profile.logo_name
     profile.logo_name = profile.logo_mime = None
     stamp(profile, by)
-    audit.record("centre.remove_logo", obj=organisation)
+    audit.record("centre.remove_logo", obj=organisation, user=by)
     db.session.commit()
     if old:
         (logo_dir() / old).unlink(missing_ok=True)
@@ -109,7 +111,7 @@ def create_worker(organisation: Organisation, data: dict[str, Any], by: User) ->
     worker = SocialWorker(organisation_id=organisation.id, **_clean(data))
     db.session.add(worker)
     db.session.flush()
-    audit.record("centre.create_worker", obj=worker)
+    audit.record("centre.create_worker", obj=worker, user=by)
     db.session.commit()
     return worker
 
@@ -121,7 +123,7 @@ def update_worker(
     check_version(worker, version, by)
     for name, value in _clean(data).items():
         setattr(worker, name, value)
-    audit.record("centre.update_worker", obj=worker)
+    audit.record("centre.update_worker", obj=worker, user=by)
     commit(worker)
 
 
@@ -133,14 +135,14 @@ def add_office_hour(worker: SocialWorker, data: dict[str, Any], by: User) -> Off
         place=data["place"].strip(),
     )
     worker.office_hours.append(hour)
-    audit.record("centre.add_office_hour", obj=worker)
+    audit.record("centre.add_office_hour", obj=worker, user=by)
     db.session.commit()
     return hour
 
 
 def remove_office_hour(worker: SocialWorker, hour: OfficeHour, by: User) -> None:
     worker.office_hours.remove(hour)
-    audit.record("centre.remove_office_hour", obj=worker)
+    audit.record("centre.remove_office_hour", obj=worker, user=by)
     db.session.commit()
 
 
@@ -148,5 +150,7 @@ def set_worker_active(worker: SocialWorker, active: bool, by: User) -> None:
     """« Déplacer vers assistants sociaux inactifs » and back."""
     worker.active = active
     stamp(worker, by)
-    audit.record("centre.reactivate_worker" if active else "centre.archive_worker", obj=worker)
+    audit.record(
+        "centre.reactivate_worker" if active else "centre.archive_worker", obj=worker, user=by
+    )
     db.session.commit()

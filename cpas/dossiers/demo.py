@@ -21,14 +21,17 @@ def seed(orgs: dict[str, Organisation]) -> None:
     cpas = orgs.get("CPAS de Demoville")
     if cpas is None:
         return
-    have = db.session.scalar(
-        select(func.count(Dossier.id)).where(Dossier.organisation_id == cpas.id)
+    have = (
+        db.session.scalar(select(func.count(Dossier.id)).where(Dossier.organisation_id == cpas.id))
+        or 0
     )
     if have >= DEMO_DOSSIERS:
         return
     author = db.session.scalar(
         select(User).where(User.organisation_id == cpas.id).order_by(User.id).limit(1)
     )
+    if author is None:  # the demo seeds users before dossiers; nobody to open them
+        return
     heads = db.session.scalars(
         select(RegisterPerson)
         .where(RegisterPerson.is_head.is_(True), RegisterPerson.street.is_not(None))

@@ -10,6 +10,7 @@ request is created.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
@@ -145,6 +146,10 @@ class HouseholdMember(Versioned, Model):
     removed_at: Mapped[datetime | None]
 
     dossier: Mapped[Dossier] = relationship(back_populates="members")
+
+    def visible_to(self, user: Any) -> bool:
+        """A member is seen by the CPAS that keeps its dossier."""
+        return self.dossier.organisation_id == user.organisation_id
 
     @property
     def relation_label(self) -> str:

@@ -10,7 +10,7 @@ from flask import session
 from sqlalchemy import Select, select
 
 from ..extensions import db
-from ..security import get_in_org_or_404, refuse_foreign
+from ..scoping import get_scoped_or_404, scoped_loader
 from ..textutil import fold
 from .models import Dossier, HouseholdMember, HouseholdSnapshot
 
@@ -19,20 +19,16 @@ RECENT_KEY = "recent_dossiers"
 RECENT_MAX = 8
 
 
+@scoped_loader
 def get_dossier_or_404(dossier_id: int) -> Dossier:
-    """The current user's organisation's dossier, or 404."""
-    return get_in_org_or_404(Dossier, dossier_id)
+    """The dossier if the signed-in user's CPAS keeps it, else 404."""
+    return get_scoped_or_404(Dossier, dossier_id)
 
 
+@scoped_loader
 def get_member_or_404(dossier: Dossier, member_id: int) -> HouseholdMember:
-    member = db.session.get(HouseholdMember, member_id)
-    if member is None:
-        from flask import abort
-
-        abort(404)
-    if member.dossier_id != dossier.id:
-        refuse_foreign(member)  # a member of another dossier, maybe of another CPAS
-    return member
+    """A member of ``dossier``'s household, else 404 (another CPAS's member is logged)."""
+    return get_scoped_or_404(HouseholdMember, member_id, same={"dossier_id": dossier.id})
 
 
 def index_query(organisation_id: int, letter: str, archived: bool) -> Select:

@@ -15,6 +15,7 @@ from ..access.models import Organisation, User
 from ..concurrency import check_version, commit, stamp
 from ..extensions import db
 from ..registry.adapters import (
+    BisRequest,
     IntegrationResult,
     Period,
     PersonRecord,
@@ -144,9 +145,17 @@ def create_dossier(
             raise
         return existing, False
     _snapshot(dossier, by)
-    audit.record("dossiers.create", obj=dossier, niss=person.niss)
+    audit.record("dossiers.create", obj=dossier, niss=person.niss, user=by)
     db.session.commit()
     return dossier, True
+
+
+def assign_bis(request: BisRequest, by: User) -> PersonRecord:
+    """« Attribuer un numéro bis »: a new BIS number in the (local) BIS register."""
+    person = get_register().assign_bis(request)
+    audit.record("registry.assign_bis", niss=person.niss, user=by)
+    db.session.commit()
+    return person
 
 
 def update_references(
@@ -184,7 +193,7 @@ def update_references(
     dossier.dossier_number = number
     dossier.opened_on = opened_on
     dossier.social_worker_id = social_worker_id
-    audit.record("dossiers.update_references", obj=dossier, niss=dossier.niss)
+    audit.record("dossiers.update_references", obj=dossier, niss=dossier.niss, user=by)
     commit(dossier)
 
 
@@ -193,7 +202,10 @@ def set_archived(dossier: Dossier, archived: bool, by: User) -> None:
     dossier.archived = archived
     stamp(dossier, by)
     audit.record(
-        "dossiers.archive" if archived else "dossiers.unarchive", obj=dossier, niss=dossier.niss
+        "dossiers.archive" if archived else "dossiers.unarchive",
+        obj=dossier,
+        niss=dossier.niss,
+        user=by,
     )
     db.session.commit()
 
@@ -204,7 +216,7 @@ def set_archived(dossier: Dossier, archived: bool, by: User) -> None:
 def refresh_official_household(dossier: Dossier, by: User) -> HouseholdSnapshot:
     """« Mettre à jour »: a new snapshot of the official composition from the register."""
     snapshot = _snapshot(dossier, by)
-    audit.record("household.refresh_official", obj=dossier, niss=dossier.niss)
+    audit.record("household.refresh_official", obj=dossier, niss=dossier.niss, user=by)
     db.session.commit()
     return snapshot
 
@@ -236,7 +248,7 @@ def add_member(
     member.removed_at = None
     member.refreshed_at = utcnow()
     stamp(member, by)
-    audit.record("household.add_member", obj=dossier, niss=person.niss)
+    audit.record("household.add_member", obj=dossier, niss=person.niss, user=by)
     db.session.commit()
     return member
 
@@ -247,7 +259,7 @@ def remove_member(member: HouseholdMember, by: User, *, version: int | None) -> 
         raise DossierRuleError("Le bénéficiaire principal ne peut pas être supprimé.")
     check_version(member, version, by)
     member.removed_at = utcnow()
-    audit.record("household.remove_member", obj=member.dossier, niss=member.niss)
+    audit.record("household.remove_member", obj=member.dossier, niss=member.niss, user=by)
     commit(member)
 
 
@@ -255,7 +267,7 @@ def restore_member(member: HouseholdMember, by: User, *, version: int | None) ->
     """Undo a « Supprimer »."""
     check_version(member, version, by)
     member.removed_at = None
-    audit.record("household.restore_member", obj=member.dossier, niss=member.niss)
+    audit.record("household.restore_member", obj=member.dossier, niss=member.niss, user=by)
     commit(member)
 
 
@@ -276,7 +288,7 @@ def refresh_members(dossier: Dossier, members: list[HouseholdMember], by: User) 
             dossier.name_key = index_key(person.last_name)
             dossier.first_key = index_key(person.first_name)
             stamp(dossier, by)
-        audit.record("household.refresh_member", obj=dossier, niss=member.niss)
+        audit.record("household.refresh_member", obj=dossier, niss=member.niss, user=by)
         updated += 1
     db.session.commit()
     return updated
@@ -311,6 +323,7 @@ def integrate(
             outcome="success" if result.ok else "refused",
             details=f"code {code} {period.start:%d/%m/%Y}–"
             + (f"{period.end:%d/%m/%Y}" if period.end else "…"),
+            user=by,
         )
         results.append((member, result))
     db.session.commit()
@@ -335,6 +348,7 @@ def deintegrate(
             niss=member.niss,
             outcome="success" if result.ok else "refused",
             details=f"{start:%d/%m/%Y}–{end:%d/%m/%Y}",
+            user=by,
         )
         results.append((member, result))
     db.session.commit()
@@ -361,6 +375,7 @@ def integrate_for_new_request(dossier: Dossier, request_date: date, by: User) ->
         niss=main.niss,
         outcome="success" if result.ok else "refused",
         details=f"code {INQUIRY} {request_date:%d/%m/%Y}–{end:%d/%m/%Y} (nouvelle demande)",
+        user=by,
     )
     db.session.commit()
     return result
