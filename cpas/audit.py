@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import Model, db
@@ -289,7 +289,7 @@ def flush_pending(status_code: int) -> None:
     with write_transaction():
         # One executemany / multi-row INSERT, not one statement per person. A Core insert
         # of the table: the ORM's bulk insert would split the rows by which values are None.
-        db.session.execute(AuditEntry.__table__.insert(), rows)
+        db.session.execute(cast(Table, AuditEntry.__table__).insert(), rows)
 
 
 def flush_pending_views() -> None:
@@ -334,5 +334,5 @@ class _Actor(NamedTuple):
 
 def _current_actor() -> object | None:
     if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user._get_current_object()  # type: ignore[attr-defined]
+        return current_user._get_current_object()
     return None

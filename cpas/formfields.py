@@ -11,6 +11,7 @@ from stdnum import iban as iban_number
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 from wtforms import DateField, HiddenField, StringField, TextAreaField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
@@ -50,7 +51,7 @@ class BaseForm(FlaskForm):
     password, hidden, money…) when the form binds its fields, so a new form or field gets
     it without anyone remembering to add it."""
 
-    class Meta:
+    class Meta(DefaultMeta):
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
             if isinstance(field, StringField):
@@ -166,6 +167,8 @@ DATE_MESSAGE = "Date attendue au format JJ/MM/AAAA."
 
 class NissField(StringField):
     """A NISS or BIS number, stored as its 11 digits."""
+
+    data: str | None
 
     def pre_validate(self, form) -> None:
         if self.data:

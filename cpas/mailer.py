@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from flask_mail import Message
@@ -44,7 +45,7 @@ def send_mail(to: str | list[str], subject: str, body: str) -> None:
         (outbox / name).write_bytes(bytes(message))
 
 
-def link_to(endpoint: str, **values: object) -> str:
+def link_to(endpoint: str, **values: Any) -> str:
     """An absolute link for an e-mail, built from BASE_URL (never from the Host header)."""
     from flask import has_request_context, url_for
 

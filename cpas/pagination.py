@@ -103,7 +103,9 @@ def _derived(query: Select) -> tuple[Select, Select, Select]:
         unordered = query.order_by(None)
         counted = select(func.count()).select_from(unordered.subquery())
         # The capped count reads the bare FROM/WHERE, and stops after the limit.
-        rows = unordered.with_only_columns(literal_column("1"), maintain_column_froms=True)
+        rows: Select[Any] = unordered.with_only_columns(
+            literal_column("1"), maintain_column_froms=True
+        )
         capped = select(func.count()).select_from(
             rows.limit(bindparam("_count_limit", type_=Integer)).subquery()
         )

@@ -74,7 +74,7 @@ def require_function(*codes: str) -> Callable[[V], V]:
 
 def acting_user() -> Any:
     """The signed-in user as a plain object, to pass as ``by`` to services."""
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_user._get_current_object()
 
 
 def access_rule(view: Callable[..., Any]) -> tuple[str, tuple[str, ...] | None] | None:

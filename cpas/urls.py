@@ -25,7 +25,8 @@ _ID_MARKER = 987_654_321_012_345
 def id_url(endpoint: str, name: str, **values: Any) -> Callable[[int], str]:
     """A builder of ``url_for(endpoint, name=id, **values)`` for many ids: ``url_for`` runs
     once, each id is then put in place (a table of 25 rows builds dozens of such links)."""
-    head, _, tail = url_for(endpoint, **{name: _ID_MARKER}, **values).partition(str(_ID_MARKER))
+    params: dict[str, Any] = {**values, name: _ID_MARKER}
+    head, _, tail = url_for(endpoint, **params).partition(str(_ID_MARKER))
 
     def build(object_id: int) -> str:
         return f"{head}{int(object_id)}{tail}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -80,6 +81,23 @@ def write_workbook(
         header_cells.append(cell)
     ws.append(header_cells)
     styled = [c.number_format is not None or c.grey for c in columns]
+    try:
+        count = _write_rows(ws, columns, styled, rows, grey, progress)
+    except BaseException:
+        _discard(ws)
+        raise
+    wb.save(target)
+    return count
+
+
+def _write_rows(
+    ws: Any,
+    columns: list[Column],
+    styled: list[bool],
+    rows: Iterable[Sequence[Any]],
+    grey: PatternFill,
+    progress: Callable[[int], None] | None,
+) -> int:
     count = 0
     for row in rows:
         out: list[Any] = []
@@ -103,8 +121,18 @@ def write_workbook(
         count += 1
         if progress is not None and count % 1000 == 0:
             progress(count)
-    wb.save(target)
     return count
+
+
+def _discard(ws: Any) -> None:
+    """Close a sheet whose rows failed and remove its temporary file: openpyxl would keep
+    it until the process exits (a long-lived worker would pile them up)."""
+    with suppress(Exception):
+        ws.close()
+    writer = getattr(ws, "_writer", None)
+    if writer is not None:
+        with suppress(Exception):
+            writer.cleanup()
 
 
 def send_xlsx(

@@ -3,32 +3,34 @@
 from __future__ import annotations
 
 import pytest
-from flask import Blueprint
 from sqlalchemy import func, select
 
+from cpas.access.function_types import EVERY_KIND
 from cpas.access.models import Organisation, User
 from cpas.audit import AuditEntry
+from cpas.domains import DomainBlueprint
 from cpas.extensions import db
 from cpas.htmx import render_page_or_fragment
-from cpas.security import get_in_org_or_404, require_function, signed_in
+from cpas.scoping import get_scoped_or_404
+from cpas.security import require_function, signed_in
 from tests.helpers import page_text
 
 
 @pytest.fixture
 def demo_routes(app):
     """A blueprint that uses the mechanism the way domain routes do."""
-    bp = Blueprint("demo_routes", __name__)
+    bp = DomainBlueprint("demo_routes", __name__, kinds=EVERY_KIND)
 
     @bp.route("/essai/utilisateurs/<int:user_id>")
     @require_function("access.users")
     def show_user(user_id):
-        user = get_in_org_or_404(User, user_id)
+        user = get_scoped_or_404(User, user_id)
         return f"utilisateur {user.email}"
 
     @bp.route("/essai/utilisateurs/<int:user_id>/renommer", methods=["POST"])
     @require_function("access.users")
     def rename_user(user_id):
-        user = get_in_org_or_404(User, user_id)
+        user = get_scoped_or_404(User, user_id)
         user.last_name = "Renommé"
         db.session.commit()
         return "ok"
@@ -179,12 +181,15 @@ def test_htmx_request_to_login_gets_hx_redirect(client):
 def test_flash_goes_out_of_band_for_htmx(app, client, make_user, login_as):
     from flask import flash
 
-    @app.route("/essai/toast", methods=["POST"])
+    bp = DomainBlueprint("demo_toast", __name__, kinds=EVERY_KIND)
+
+    @bp.route("/essai/toast", methods=["POST"])
     @signed_in
     def toast():
         flash("Enregistré.", "success")
         return "<div id='x'>ok</div>"
 
+    app.register_blueprint(bp)
     login_as(make_user())
     response = client.post("/essai/toast", headers={"HX-Request": "true"})
     html = response.get_data(as_text=True)
@@ -209,12 +214,15 @@ def test_audit_log_is_append_only(app):
 def test_record_view_is_written_after_a_get(app, client, make_user, login_as):
     from cpas.audit import record_view
 
-    @app.route("/essai/consultation")
+    bp = DomainBlueprint("demo_consult", __name__, kinds=EVERY_KIND)
+
+    @bp.route("/essai/consultation")
     @signed_in
     def consult():
         record_view("person.view", object_type="Person", object_id=7, niss="85073003328")
         return "vu"
 
+    app.register_blueprint(bp)
     user = make_user()
     login_as(user)
     assert client.get("/essai/consultation").status_code == 200
