@@ -164,6 +164,8 @@ class _Balances:
         if key not in self.shared:
             return min(granted, cap)
         start, end = line.period_start, line.period_end
+        if start is None or end is None:  # never for an eligible line (it is complete)
+            return min(granted, cap)
         span = range(start.year * 12 + start.month, end.year * 12 + end.month + 1)
         used = self.used.setdefault(key, {})
         room = min(cap - used.get(m, ZERO) for m in span)
@@ -179,6 +181,7 @@ def _eligible(line: LineLike, complete: bool, period_start: date, period_end: da
         complete
         and line.balance is not None
         and line.balance < 0
+        and line.decision_date is not None
         and period_start <= line.decision_date <= period_end
     )
 
@@ -294,11 +297,15 @@ def summarise_lines(
     balances = _Balances(Counter((line.niss, line.budget_number) for line in eligible))
     # Exact sums of Decimal × int; « or ZERO » as in compute(), so that even a 0,00 € line
     # gives the very same Decimal (value and exponent).
-    granted = sum(((line.monthly_granted or ZERO) * line.months for line in complete_lines), ZERO)
+    # a complete line has its months and an eligible one its balance: « or » only for mypy
+    granted = sum(
+        ((line.monthly_granted or ZERO) * (line.months or 0) for line in complete_lines), ZERO
+    )
     paid = sum((line.total_paid or ZERO for line in complete_lines), ZERO)
     subsidisable = sum(
         (
-            balances.monthly(line, line.monthly_granted or ZERO, -line.balance) * line.months
+            balances.monthly(line, line.monthly_granted or ZERO, -(line.balance or ZERO))
+            * (line.months or 0)
             for line in eligible
         ),
         ZERO,

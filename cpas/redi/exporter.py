@@ -1,15 +1,19 @@
-"""The completed REDI spreadsheet, in the import's layout (title, headers, grey columns)."""
+"""The completed REDI spreadsheet, in the import's layout (period, headers, grey columns).
+
+Written by the one Excel writer (``documents.xlsx``): row 2 the period, row 4 the headers,
+data from row 5, so that the exported file imports again.
+"""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from flask import Response
 
-from ..documents.xlsx import safe_value
-from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES, cents
-from .models import RediCampaign
+from ..documents.xlsx import AMOUNT_FORMAT, DATE_FORMAT, Column, send_xlsx
+from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES, LineResult, cents
+from .models import RediCampaign, RediLine
 
 HEADERS = [
     "INS CPAS", "N° NISS", "N° budget mensuel", "Date budget mensuel", "Solde budget mensuel",
@@ -24,25 +28,27 @@ GREY = {0, 1, 2, 3, 4, 8, 12, 13, 16, 17}  # imported or computed: read-only
 MONEY = {4, 7, 8, 12, 13, 15, 16}
 DATES = {3, 6, 9, 10}
 
-
-def build(campaign: RediCampaign, rows) -> bytes:
-    """Return the xlsx bytes: row 2 the period, row 4 the headers, data from row 5."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "REDI"
-    grey = PatternFill("solid", fgColor="D9D9D9")
-    ws.cell(
-        row=2,
-        column=1,
-        value=f"Période {campaign.period_start:%d/%m/%y} au {campaign.period_end:%d/%m/%y}",
+#: The REDI sheet's columns: its own header texts (the importer finds them by these).
+COLUMNS = tuple(
+    Column(
+        header,
+        number_format=AMOUNT_FORMAT if i in MONEY else DATE_FORMAT if i in DATES else None,
+        grey=i in GREY,
     )
-    for col, title in enumerate(HEADERS, start=1):
-        cell = ws.cell(row=4, column=col, value=title)
-        cell.font = Font(bold=True)
-        if col - 1 in GREY:
-            cell.fill = grey
-    for r, (line, result) in enumerate(rows, start=5):
-        values = [
+    for i, header in enumerate(HEADERS)
+)
+
+
+def preamble(campaign: RediCampaign) -> tuple[tuple[Any, ...], ...]:
+    """Rows 1 to 3: blank, the period (« Période 01/05/23 au 29/02/24 »), blank."""
+    period = f"Période {campaign.period_start:%d/%m/%y} au {campaign.period_end:%d/%m/%y}"
+    return ((None,), (period,), (None,))
+
+
+def rows(lines: Iterable[tuple[RediLine, LineResult]]) -> Iterator[Sequence[Any]]:
+    """One row per line: imported cells, the CPAS's encoding (labels), computed cells."""
+    for line, result in lines:
+        yield [
             line.ins_code, line.niss, line.budget_number, line.budget_date, line.balance,
             ACTIVATION_CHOICES.get(line.activation or "", None), line.decision_date,
             line.monthly_granted, cents(result.monthly_subsidised), line.period_start,
@@ -51,14 +57,10 @@ def build(campaign: RediCampaign, rows) -> bytes:
             line.total_paid, cents(result.to_pay_after),
             "Complet" if result.complete else "Incomplet",
         ]  # fmt: skip
-        for col, value in enumerate(values):
-            cell = ws.cell(row=r, column=col + 1, value=safe_value(value))
-            if col in MONEY and value is not None:
-                cell.number_format = "#,##0.00"
-            elif col in DATES and value is not None:
-                cell.number_format = "DD/MM/YYYY"
-            if col in GREY:
-                cell.fill = grey
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+
+
+def send(campaign: RediCampaign, lines: Sequence[tuple[RediLine, LineResult]]) -> Response:
+    """Stream the completed sheet of ``campaign``."""
+    return send_xlsx(
+        f"redi-{campaign.id}.xlsx", COLUMNS, rows(lines), "REDI", preamble=preamble(campaign)
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -91,12 +91,6 @@ class LineForm(BaseForm):
             for name, f in self._fields.items()
             if name != "version"
         }
-
-
-class ReasonForm(BaseForm):
-    reason = TextAreaField(
-        "Raison", validators=[DataRequired("Indiquez la raison."), Length(max=2000)]
-    )
 
 
 class FilterForm(BaseForm):

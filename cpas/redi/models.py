@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text
@@ -16,11 +18,21 @@ from ..timeutil import utcnow
 
 Money = Numeric(12, 2)
 
-STATUS_LABELS = {
-    "draft": "Brouillon",
-    "validated": "Validé",
-    "signed": "Signé",
-    "closed": "Clôturé",
+
+class ReportStatus(StrEnum):
+    """Where a « Rapport Unique » stands (the codes stored in ``redi_campaign.status``)."""
+
+    DRAFT = "draft"
+    VALIDATED = "validated"
+    SIGNED = "signed"
+    CLOSED = "closed"
+
+
+STATUS_LABELS: dict[str, Any] = {
+    ReportStatus.DRAFT: _l("Brouillon"),
+    ReportStatus.VALIDATED: _l("Validé"),
+    ReportStatus.SIGNED: _l("Signé"),
+    ReportStatus.CLOSED: _l("Clôturé"),
 }
 
 
@@ -40,7 +52,7 @@ class RediCampaign(Versioned, Model):
     subsidy_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     payment_reference: Mapped[str | None] = mapped_column(String(60))
     is_current: Mapped[bool] = mapped_column(default=True)
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=ReportStatus.DRAFT.value)
     validated_at: Mapped[datetime | None]
     validated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     president_signed_at: Mapped[datetime | None]
@@ -55,13 +67,20 @@ class RediCampaign(Versioned, Model):
     director: Mapped[User | None] = relationship(foreign_keys=[director_id])
     validated_by: Mapped[User | None] = relationship(foreign_keys=[validated_by_id])
 
+    events: Mapped[list[RediReportEvent]] = relationship(
+        back_populates="campaign",
+        order_by="RediReportEvent.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
     @property
     def locked(self) -> bool:
-        return self.status != "draft"
+        return self.status != ReportStatus.DRAFT
 
 
 class RediLine(Versioned, Model):
@@ -98,6 +117,12 @@ class RediLine(Versioned, Model):
     vanished: Mapped[bool] = mapped_column(default=False)
     complete: Mapped[bool] = mapped_column(default=False)
 
+    campaign: Mapped[RediCampaign] = relationship()
+
+    def visible_to(self, user: Any) -> bool:
+        """A line is seen by the CPAS of its campaign."""
+        return self.campaign.organisation_id == user.organisation_id
+
 
 class RediImport(Model):
     """A validated upload waiting for « Confirmer l'import » (rows kept server-side)."""
@@ -109,3 +134,27 @@ class RediImport(Model):
     file_name: Mapped[str] = mapped_column(String(200))
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    campaign: Mapped[RediCampaign] = relationship()
+
+    def visible_to(self, user: Any) -> bool:
+        """A staged import is seen only by the user who uploaded it, in their CPAS."""
+        return self.user_id == user.id and self.campaign.organisation_id == user.organisation_id
+
+
+class RediReportEvent(Model):
+    """One step of a report's workflow (« Historique »): who, when, from where to where."""
+
+    __table_args__ = (Index("ix_redi_report_event_campaign", "campaign_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("redi_campaign.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    campaign: Mapped[RediCampaign] = relationship(back_populates="events")
+    user: Mapped[User] = relationship()

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections import namedtuple
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from ..access.models import User
 from ..extensions import db
-from ..security import refuse_foreign
+from ..scoping import get_scoped_or_404, scoped_loader
 from .calc import LineResult, Summary, compute, summarise_lines
-from .models import RediCampaign, RediLine
+from .models import RediCampaign, RediImport, RediLine, RediReportEvent
 
 
 def campaigns(user: User) -> list[RediCampaign]:
@@ -25,20 +27,38 @@ def campaigns(user: User) -> list[RediCampaign]:
     )
 
 
+@scoped_loader
 def get_campaign_or_404(user: User, campaign_id: int) -> RediCampaign:
-    campaign = db.session.get(RediCampaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    if campaign.organisation_id != user.organisation_id:
-        refuse_foreign(campaign)
-    return campaign
+    """A campaign of the user's CPAS (another CPAS's is a 404 and a security event)."""
+    return get_scoped_or_404(RediCampaign, campaign_id, user)
 
 
+@scoped_loader
 def get_line_or_404(user: User, line_id: int) -> tuple[RediLine, RediCampaign]:
-    line = db.session.get(RediLine, line_id)
-    if line is None:
+    """A line of one of the user's CPAS's campaigns, with its campaign."""
+    line = get_scoped_or_404(RediLine, line_id, user, options=(joinedload(RediLine.campaign),))
+    return line, line.campaign
+
+
+@scoped_loader
+def get_pending_import_or_404(user: User, token: str) -> RediImport:
+    """The user's own staged import (another user's, or another CPAS's, is a 404)."""
+    pending_id = db.session.scalar(select(RediImport.id).where(RediImport.token == token))
+    if pending_id is None:
         abort(404)
-    return line, get_campaign_or_404(user, line.campaign_id)
+    return get_scoped_or_404(RediImport, pending_id, user)
+
+
+def report_events(campaign: RediCampaign) -> list[RediReportEvent]:
+    """The steps of the report's workflow, oldest first, with their actors."""
+    return list(
+        db.session.scalars(
+            select(RediReportEvent)
+            .where(RediReportEvent.campaign_id == campaign.id)
+            .options(joinedload(RediReportEvent.user))
+            .order_by(RediReportEvent.id)
+        )
+    )
 
 
 @dataclass
@@ -48,7 +68,7 @@ class LineFilters:
     activation: str = ""
 
 
-def lines_query(campaign: RediCampaign, f: LineFilters) -> Select:
+def lines_query(campaign: RediCampaign, f: LineFilters) -> Select[RediLine]:
     """Incomplete lines first (they count for nothing), then in spreadsheet order."""
     query = select(RediLine).where(RediLine.campaign_id == campaign.id)
     if f.niss:
@@ -100,8 +120,8 @@ def summary(campaign: RediCampaign) -> Summary:
     """The « Rapport Unique » figures, recomputed from every line (plain tuples, no ORM)."""
     rows = db.session.execute(
         select(*CALC_COLUMNS).where(RediLine.campaign_id == campaign.id).order_by(RediLine.position)
-    ).tuples()
-    lines = [CalcLine._make(row) for row in rows]
+    )
+    lines: list[Any] = [CalcLine._make(row) for row in rows]  # CalcLine has LineLike's fields
     return summarise_lines(
         campaign.subsidy_amount, lines, campaign.period_start, campaign.period_end
     )

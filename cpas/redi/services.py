@@ -1,4 +1,6 @@
-"""Writes of the REDI report: campaigns, imports, inline encoding, workflow. Each commits."""
+"""Writes of the REDI report: campaigns, imports, inline encoding. Each audits and commits.
+
+The report's steps (validate, sign, close, reopen) are in ``workflow.py``."""
 
 from __future__ import annotations
 
@@ -8,13 +10,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
 
 from .. import audit
 from ..access.models import User
 from ..concurrency import check_version, commit, stamp
 from ..extensions import db
-from ..timeutil import utcnow
 from .calc import check_line, months_spanned
 from .importer import ENCODED, ParsedImport
 from .models import RediCampaign, RediImport, RediLine
@@ -40,7 +42,7 @@ def create_campaign(organisation_id: int, data: dict[str, Any], by: User) -> Red
 
 def _ensure_draft(campaign: RediCampaign) -> None:
     if campaign.locked:
-        raise RediRuleError("Le rapport est validé : l'encodage est verrouillé.")
+        raise RediRuleError(_("Le rapport est validé : l'encodage est verrouillé."))
 
 
 EDITABLE = {
@@ -61,10 +63,10 @@ def save_line(
 
     ``version`` is the row's when its cells were drawn (a stale one is a Conflict)."""
     _ensure_draft(campaign)
-    check_version(line, version, by)
+    if set(values) - EDITABLE:
+        raise RediRuleError(_("Les colonnes importées (grisées) ne sont pas modifiables."))
+    check_version(line, version, by)  # every check before the first change
     for name, value in values.items():
-        if name not in EDITABLE:
-            raise RediRuleError("Les colonnes importées (grisées) ne sont pas modifiables.")
         setattr(line, name, value)
     start, end = line.period_start, line.period_end
     if line.months is None and start and end and end >= start:
@@ -78,7 +80,7 @@ def duplicate_line(line: RediLine, campaign: RediCampaign, by: User) -> RediLine
     """« Dupliquer la ligne »: another aid line for the same simulation, right after it."""
     _ensure_draft(campaign)
     db.session.execute(
-        RediLine.__table__.update()
+        update(RediLine)
         .where(RediLine.campaign_id == campaign.id, RediLine.position > line.position)
         .values(position=RediLine.position + 1)
     )
@@ -103,7 +105,7 @@ def remove_line(line: RediLine, campaign: RediCampaign, by: User) -> None:
     """Remove a duplicated line (an imported simulation line is never removed)."""
     _ensure_draft(campaign)
     if not line.is_duplicate:
-        raise RediRuleError("Seule une ligne dupliquée peut être supprimée.")
+        raise RediRuleError(_("Seule une ligne dupliquée peut être supprimée."))
     audit.record("redi.line_remove", obj=line, user=by, niss=line.niss)
     db.session.delete(line)
     db.session.commit()
@@ -213,61 +215,3 @@ def confirm_import(pending: RediImport, campaign: RediCampaign, by: User) -> dic
     audit.record("redi.import", obj=campaign, user=by, details=json.dumps(counts))
     db.session.commit()
     return counts
-
-
-# --------------------------------------------------------------------------- workflow
-
-
-def validate_report(campaign: RediCampaign, by: User) -> None:
-    if campaign.status != "draft":
-        raise RediRuleError("Le rapport n'est pas en brouillon.")
-    campaign.status, campaign.validated_at, campaign.validated_by_id = "validated", utcnow(), by.id
-    audit.record("redi.validate", obj=campaign, user=by)
-    db.session.commit()
-
-
-def sign_report(campaign: RediCampaign, role: str, by: User) -> None:
-    """Sign as « president » or « director »; two different people; both → « signé »."""
-    if campaign.status not in ("validated",):
-        raise RediRuleError("Le rapport doit être validé avant d'être signé.")
-    other_id = campaign.director_id if role == "president" else campaign.president_id
-    if other_id == by.id:
-        raise RediRuleError(
-            "Le Président et le Directeur général doivent être deux personnes différentes."
-        )
-    if role == "president":
-        if campaign.president_id:
-            raise RediRuleError("Le Président a déjà signé.")
-        campaign.president_id, campaign.president_signed_at = by.id, utcnow()
-    else:
-        if campaign.director_id:
-            raise RediRuleError("Le Directeur général a déjà signé.")
-        campaign.director_id, campaign.director_signed_at = by.id, utcnow()
-    if campaign.president_id and campaign.director_id:
-        campaign.status = "signed"
-    audit.record(f"redi.sign_{role}", obj=campaign, user=by)
-    db.session.commit()
-
-
-def close_report(campaign: RediCampaign, by: User) -> None:
-    if campaign.status != "signed":
-        raise RediRuleError("Le rapport doit être signé par le Président et le Directeur général.")
-    campaign.status, campaign.closed_at = "closed", utcnow()
-    audit.record("redi.close", obj=campaign, user=by)
-    db.session.commit()
-
-
-def reopen_report(campaign: RediCampaign, reason: str, by: User) -> None:
-    """Back to draft (signatures dropped); needs a reason."""
-    if campaign.status == "draft":
-        raise RediRuleError("Le rapport est déjà en brouillon.")
-    if not reason.strip():
-        raise RediRuleError("Indiquez la raison de la réouverture.")
-    campaign.status = "draft"
-    campaign.validated_at = campaign.validated_by_id = None
-    campaign.president_id = campaign.president_signed_at = None
-    campaign.director_id = campaign.director_signed_at = None
-    campaign.closed_at = None
-    campaign.reopen_reason = reason.strip()
-    audit.record("redi.reopen", obj=campaign, user=by, details=reason.strip()[:200])
-    db.session.commit()

@@ -14,6 +14,7 @@ STEPS = [
     ("valider", "encoder", "draft", "validated_at", "L'encodage sera verrouillé"),
     ("signer-president", "president", "validated", "president_id", "ne peut pas être retirée"),
     ("signer-directeur", "director", "validated", "director_id", "ne peut pas être retirée"),
+    ("cloturer", "encoder", "signed", "closed_at", "Il ne pourra plus être modifié"),
 ]
 
 

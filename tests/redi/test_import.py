@@ -163,6 +163,7 @@ def test_workbook_bombs_and_non_workbooks_are_refused(app, client, login_as, red
     many = io.BytesIO()
     with zipfile.ZipFile(many, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")  # an xlsx by its content
         for n in range(250):
             archive.writestr(f"x/{n}.xml", "<a/>")
     assert "trop d'éléments" in page_text(_upload(client, redi.campaign_id, many.getvalue()))

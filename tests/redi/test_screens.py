@@ -1,4 +1,4 @@
-"""REDI encoding, duplication, summary, workflow and permissions."""
+"""REDI encoding, duplication, summary and workflow."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from cpas.redi.models import RediCampaign, RediLine
 from tests.helpers import page_text, with_version
 from tests.redi.conftest import NISS_A
 
-#: Validation and signatures ask for confirmation (tests/water_fund/test_irreversible.py).
+#: Every step of the report asks for confirmation (tests/redi/test_confirmation.py).
 CONFIRMED = {"confirmed": "1"}
 
 
@@ -176,7 +176,7 @@ def test_summary_and_full_workflow(app, client, login_as, redi, lines):
     login_as(redi.encoder)
     client.post(
         f"/redi/campagnes/{redi.campaign_id}/cloturer",
-        data=with_version(app, RediCampaign, redi.campaign_id),
+        data=with_version(app, RediCampaign, redi.campaign_id) | CONFIRMED,
     )
     with app.app_context():
         campaign = db.session.get(RediCampaign, redi.campaign_id)
@@ -221,7 +221,7 @@ def test_reopen_needs_access_management_and_a_reason(app, client, login_as, make
     assert (
         client.post(
             f"/redi/campagnes/{redi.campaign_id}/rouvrir",
-            data=with_version(app, RediCampaign, redi.campaign_id) | {"reason": "x"},
+            data=with_version(app, RediCampaign, redi.campaign_id) | {"reason": "x"} | CONFIRMED,
         ).status_code
         == 403
     )
@@ -229,13 +229,15 @@ def test_reopen_needs_access_management_and_a_reason(app, client, login_as, make
     login_as(admin)
     client.post(
         f"/redi/campagnes/{redi.campaign_id}/rouvrir",
-        data=with_version(app, RediCampaign, redi.campaign_id) | {"reason": ""},
+        data=with_version(app, RediCampaign, redi.campaign_id) | {"reason": ""} | CONFIRMED,
     )
     with app.app_context():
         assert db.session.get(RediCampaign, redi.campaign_id).status == "validated"
     client.post(
         f"/redi/campagnes/{redi.campaign_id}/rouvrir",
-        data=with_version(app, RediCampaign, redi.campaign_id) | {"reason": "Erreur d'encodage"},
+        data=with_version(app, RediCampaign, redi.campaign_id)
+        | {"reason": "Erreur d'encodage"}
+        | CONFIRMED,
     )
     with app.app_context():
         campaign = db.session.get(RediCampaign, redi.campaign_id)
@@ -261,43 +263,7 @@ def test_filters_post_and_incomplete_first(app, client, login_as, redi, lines):
     assert bad.status_code == 422 and "NISS invalide." in page_text(bad)
 
 
-ROUTES = [
-    ("GET", "/redi/campagnes/{c}", "redi.view"),
-    ("POST", "/redi/lignes/{l}", "redi.encode"),
-    ("POST", "/redi/lignes/{l}/dupliquer", "redi.encode"),
-    ("GET", "/redi/campagnes/{c}/import", "redi.import"),
-    ("GET", "/redi/campagnes/{c}/rapport", "redi.view"),
-    ("POST", "/redi/campagnes/{c}/valider", "redi.validate"),
-    ("POST", "/redi/campagnes/{c}/signer-president", "redi.sign_president"),
-    ("POST", "/redi/campagnes/{c}/signer-directeur", "redi.sign_director"),
-    ("GET", "/redi/campagnes/{c}/export.xlsx", "redi.export"),
-    ("GET", "/redi/campagnes/{c}/rapport.pdf", "redi.export"),
-]
-
-
-@pytest.mark.parametrize("method,template,code", ROUTES)
-def test_permission_matrix(client, login_as, make_user, redi, lines, method, template, code):
-    url = template.format(c=redi.campaign_id, l=lines[0])
-    login_as(
-        make_user(
-            redi.cpas,
-            functions=[
-                f
-                for f in ("redi.view", "redi.encode", "redi.import", "redi.validate", "redi.export")
-                if f != code
-            ],
-        )
-    )
-    if code != "redi.view":
-        assert client.open(url, method=method).status_code == 403
-    login_as(make_user(redi.cpas, functions=sorted({"redi.view", code})))
-    # rows and the report's workflow buttons post the record's version (fresh: 1)
-    data = {"version": "1"} if template.startswith("/redi/lignes/") or method == "POST" else None
-    assert client.open(url, method=method, data=data).status_code in (200, 302)
-    login_as(redi.stranger)  # another CPAS, every REDI function it could need
-    with_all = make_user(redi.other, all_access=True)
-    login_as(with_all)
-    assert client.open(url, method=method).status_code == 404
+# The permission of every REDI route: tests/redi/test_permissions.py (from the url map).
 
 
 def test_distributor_has_no_redi(client, login_as, make_org, make_user):
