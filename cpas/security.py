@@ -24,7 +24,7 @@ from flask import Flask, abort, current_app, flash, redirect, request, session, 
 from flask_login import current_user, logout_user
 
 from .domains import kinds_of_endpoint
-from .extensions import db, login_manager
+from .extensions import login_manager
 from .htmx import hx_redirect, is_htmx
 from .timeutil import utcnow
 
@@ -80,16 +80,6 @@ def acting_user() -> Any:
 def access_rule(view: Callable[..., Any]) -> tuple[str, tuple[str, ...] | None] | None:
     """Return the declared access rule of a view function, if any."""
     return getattr(view, ACCESS_ATTR, None)
-
-
-def get_in_org_or_404(model: type, object_id: int, *, column: str = "organisation_id") -> Any:
-    """Load a record of the current user's organisation, or 404 (never reveal it exists)."""
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    if getattr(obj, column) != current_user.organisation_id:
-        refuse_foreign(obj)
-    return obj
 
 
 def refuse_foreign(obj: Any, *, object_type: str | None = None) -> NoReturn:

@@ -80,6 +80,18 @@ def test_a_fresh_consumer_interpreter_has_every_task(tmp_path, storage):
     assert _tasks_declared_in_code() == EXPECTED_TASKS  # a new task is listed above too
 
 
+def test_the_task_modules_are_imported_by_name():
+    """What the consumer loads names each task module in an import (grep finds it)."""
+    from cpas import jobs
+
+    assert set(jobs.TASK_MODULES) == {task.rsplit(".", 1)[0] for task in EXPECTED_TASKS}
+    source = (ROOT / "cpas" / "jobs.py").read_text(encoding="utf-8")
+    assert "import_module" not in source
+    for module in jobs.TASK_MODULES:
+        package, name = module.rsplit(".", 1)
+        assert re.search(rf"^from \.{package.split('.', 1)[1]} import {name}\b", source, re.M)
+
+
 def test_the_consumer_recovers_stale_jobs_on_start_up():
     assert "_recover_on_startup" in huey._startup
 
