@@ -98,7 +98,14 @@ class UserAssignForm(BaseForm):
     version = VersionField()
 
 
+class UserStateForm(BaseForm):
+    """« Désactiver » / « Réactiver »: the button posts the user's assignment version."""
+
+    version = VersionField()
+
+
 class RefuseForm(BaseForm):
+    version = VersionField()
     reason = TextAreaField(
         "Motif du refus",
         validators=[DataRequired("Indiquez le motif du refus."), Length(max=2000)],
@@ -122,6 +129,7 @@ NO_CHOICE = ""
 class AcceptForm(BaseForm):
     """Accept an account request: the administrator picks the profile, none is preselected."""
 
+    version = VersionField()
     # No default and no valid empty choice: « Tous les accès » is never given by accident.
     profile_id = SelectField(_l("Profil à affecter"), coerce=optional_id, validate_choice=False)
 

@@ -300,6 +300,13 @@ class AccountRequest(Versioned, Model):
     organisation: Mapped[Organisation] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
+    def visible_to(self, user: Any) -> bool:
+        """The fund manager reviews every request; other organisations, their own."""
+        return bool(
+            user.organisation.kind == OrganisationKind.FUND_MANAGER
+            or self.organisation_id == user.organisation_id
+        )
+
     @property
     def status_label(self) -> str:
         return ACCOUNT_REQUEST_STATUS_LABELS[AccountRequestStatus(self.status)]

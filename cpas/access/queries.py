@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from flask import abort
-from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..audit import SECURITY_PREFIX, AuditEntry
 from ..extensions import db
-from ..security import refuse_foreign
+from ..scoping import get_scoped_or_404, scoped_loader
 from .functions import FUNCTIONS, TREE, codes_for_kind
 from .models import (
     AccountRequest,
@@ -35,22 +33,16 @@ def org_profiles(organisation_id: int) -> list[Profile]:
     )
 
 
-def get_profile_or_404(profile_id: int) -> Profile:
-    profile = db.session.get(Profile, profile_id)
-    if profile is None:
-        abort(404)
-    if profile.organisation_id != current_user.organisation_id:
-        refuse_foreign(profile)
-    return profile
+@scoped_loader
+def get_profile_or_404(profile_id: int | None) -> Profile:
+    """A profile of the signed-in user's organisation, or 404."""
+    return get_scoped_or_404(Profile, profile_id)
 
 
+@scoped_loader
 def get_user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    if user.organisation_id != current_user.organisation_id:
-        refuse_foreign(user)
-    return user
+    """A user of the signed-in user's organisation, or 404."""
+    return get_scoped_or_404(User, user_id)
 
 
 def users_query(organisation_id: int, *, active: bool, name: str = "") -> Select:
@@ -150,16 +142,10 @@ def account_requests(user: User, *, pending: bool) -> Select:
     )
 
 
+@scoped_loader
 def get_account_request_or_404(request_id: int) -> AccountRequest:
-    row = db.session.get(AccountRequest, request_id)
-    if row is None:
-        abort(404)
-    if (
-        current_user.organisation.kind != OrganisationKind.FUND_MANAGER
-        and row.organisation_id != current_user.organisation_id
-    ):
-        refuse_foreign(row)
-    return row
+    """An account request the signed-in user may review (``AccountRequest.visible_to``)."""
+    return get_scoped_or_404(AccountRequest, request_id)
 
 
 def requestable_organisations() -> list[Organisation]:

@@ -11,11 +11,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..auth.passwords import hash_password
-from ..concurrency import check_version, commit, conflict_of, stamp
+from ..concurrency import check_version, commit, conflict_of
 from ..extensions import db
 from ..mailer import send_mail
 from ..timeutil import utcnow
+from ..workflow import RuleError
 from .functions import FUNCTIONS, complete_dependencies
+from .lifecycle import ACCEPT, ACCOUNT_REQUEST, REFUSE
 from .models import (
     AccountRequest,
     AccountRequestStatus,
@@ -179,14 +181,18 @@ def assign_profiles(
     db.session.commit()
 
 
-def deactivate_user(user: User, by: User) -> None:
-    """Remove every profile, end the sessions, move to the inactive users. Commits."""
+def deactivate_user(user: User, by: User, version: int | None) -> None:
+    """Remove every profile, end the sessions, move to the inactive users. Commits.
+
+    Needs the assignment ``version`` the list was loaded with (a stale one is a Conflict)."""
     if user.id == by.id:
         raise AccessRuleError("Vous ne pouvez pas désactiver votre propre compte.")
     if not user.active:
         raise AccessRuleError("Cet utilisateur est déjà inactif.")
+    # The version is bumped too (the profiles are emptied), so that a form loaded before
+    # cannot give the old profiles back.
+    _claim_assignment(user, version, by)
     user.profiles = []
-    _bump_assignment(user, by)
     user.active = False
     user.deactivated_at = utcnow()
     user.session_version += 1
@@ -199,14 +205,16 @@ def deactivate_user(user: User, by: User) -> None:
     db.session.commit()
 
 
-def reactivate_user(user: User, by: User) -> None:
-    """Back in the list of users, without any profile. Commits."""
+def reactivate_user(user: User, by: User, version: int | None) -> None:
+    """Back in the list of users, without any profile. Commits.
+
+    Needs the assignment ``version`` the list was loaded with (a stale one is a Conflict)."""
     if user.active:
         raise AccessRuleError("Cet utilisateur est déjà actif.")
+    _claim_assignment(user, version, by)
     user.active = True
     user.deactivated_at = None
     user.profiles = []
-    _bump_assignment(user, by)
     audit.record("access.user_reactivate", obj=user, user=by)
     db.session.commit()
 
@@ -228,13 +236,6 @@ def _claim_assignment(user: User, posted: int | None, by: User) -> None:
         db.session.rollback()
         raise conflict_of(user)
     set_committed_value(user, "version", posted + 1)  # type: ignore[operator]
-
-
-def _bump_assignment(user: User, by: User) -> None:
-    """Bump the assignment version (deactivation and reactivation empty the profiles), so a
-    form loaded before them cannot give the old profiles back."""
-    user.version = User.version + 1  # type: ignore[assignment] - in SQL: no lost bump
-    stamp(user, by)
 
 
 # --------------------------------------------------------------------------- account requests
@@ -309,62 +310,36 @@ def update_account_request(
     commit(request_row)
 
 
-def accept_account_request(request_row: AccountRequest, profile: Profile | None, by: User) -> User:
-    """Create the account in the request's organisation with the chosen profile. Commits."""
+def accept_account_request(
+    request_row: AccountRequest, profile: Profile | None, by: User, version: int | None
+) -> User:
+    """Create the account in the request's organisation with the chosen profile. Commits.
+
+    Needs the ``version`` the review page was loaded with (a stale one is a Conflict, and
+    an edit committed meanwhile too: no account is created)."""
     _ensure_pending(request_row)
-    if by.organisation_id != request_row.organisation_id:
-        raise AccessRuleError("Seule l'organisation concernée peut accepter cette demande.")
-    if profile is None:  # never a default: the administrator decides what the account may do
-        raise AccessRuleError(_("Choisissez le profil à affecter au nouveau compte."))
-    if profile.organisation_id != request_row.organisation_id:
-        raise AccessRuleError("Le profil choisi n'appartient pas à l'organisation.")
-    if db.session.scalar(select(User.id).where(User.email == request_row.email)):
-        raise AccessRuleError("Un compte existe déjà avec cette adresse e-mail.")
-    user = User(
-        organisation_id=request_row.organisation_id,
-        email=request_row.email,
-        first_name=request_row.first_name,
-        last_name=request_row.last_name,
-        password_hash=request_row.password_hash,
-        profiles=[profile],
-    )
-    db.session.add(user)
-    db.session.flush()
-    request_row.status = AccountRequestStatus.ACCEPTED.value
-    request_row.decided_at = utcnow()
-    request_row.decided_by_id = by.id
-    request_row.user_id = user.id
-    audit.record("access.account_request_accept", obj=request_row, user=by)
-    audit.record("access.user_create", obj=user, user=by)
-    stamp(request_row, by)
-    commit(request_row)  # an edit saved meanwhile: Conflict, no account created
-    send_mail(
-        user.email,
-        "Votre compte est ouvert – Intranet CPAS",
-        "Bonjour,\n\nVotre demande de compte a été acceptée. Vous pouvez vous connecter avec "
-        f"votre adresse e-mail et le mot de passe choisi lors de la demande :\n"
-        f"{_link('auth.login')}\n",
-    )
-    return user
+    _fire(request_row, ACCEPT, by, version, {"profile": profile})
+    return db.session.get_one(User, request_row.user_id)
 
 
-def refuse_account_request(request_row: AccountRequest, reason: str, by: User) -> None:
-    """Refuse with a reason, emailed to the applicant. Commits."""
+def refuse_account_request(
+    request_row: AccountRequest, reason: str, by: User, version: int | None
+) -> None:
+    """Refuse with a reason, emailed to the applicant. Commits.
+
+    Needs the ``version`` the review page was loaded with (a stale one is a Conflict)."""
     _ensure_pending(request_row)
-    request_row.status = AccountRequestStatus.REFUSED.value
-    request_row.decided_at = utcnow()
-    request_row.decided_by_id = by.id
-    request_row.refusal_reason = reason.strip()
-    audit.record("access.account_request_refuse", obj=request_row, user=by)
-    stamp(request_row, by)
-    commit(request_row)
-    send_mail(
-        request_row.email,
-        "Votre demande de compte – Intranet CPAS",
-        "Bonjour,\n\nVotre demande de compte n'a pas été acceptée, pour la raison suivante :\n\n"
-        f"{request_row.refusal_reason}\n\nPour toute question, contactez l'organisation "
-        "concernée.\n",
-    )
+    _fire(request_row, REFUSE, by, version, {"reason": reason.strip() or None})
+
+
+def _fire(
+    request_row: AccountRequest, action: str, by: User, version: int | None, given: dict
+) -> None:
+    """Take a step of the account request's workflow; a refused step is an AccessRuleError."""
+    try:
+        ACCOUNT_REQUEST.fire(request_row, action, by, version, given)
+    except RuleError as exc:  # nothing was changed: fire checks everything first
+        raise AccessRuleError(str(exc)) from exc
 
 
 def _ensure_pending(request_row: AccountRequest) -> None:
@@ -382,7 +357,9 @@ def set_locale(user: User, locale: str) -> None:
     db.session.commit()
 
 
-def log_consultation(action: str, *, niss: str | None = None, details: str | None = None) -> None:
-    """Audit a consultation or an export made by the signed-in user. Commits."""
-    audit.record(action, niss=niss, details=details)
+def log_consultation(
+    action: str, by: User, *, niss: str | None = None, details: str | None = None
+) -> None:
+    """Audit a consultation or an export made by ``by``. Commits."""
+    audit.record(action, user=by, niss=niss, details=details)
     db.session.commit()

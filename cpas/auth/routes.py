@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..security import public, signed_in
+from ..security import acting_user, public, signed_in
 from ..urls import safe_local_path
 from . import bp, services
 from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm
@@ -49,7 +49,7 @@ def login():
 @signed_in
 @login_required
 def logout():
-    services.sign_out(current_user._get_current_object())
+    services.sign_out(acting_user())
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("auth.login"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
-from ..security import public, signed_in
+from ..security import acting_user, public, signed_in
 from . import bp
 
 
@@ -34,7 +34,7 @@ def set_language():
         locale = "fr"
     session["locale"] = locale
     if current_user.is_authenticated:
-        set_locale(current_user._get_current_object(), locale)
+        set_locale(acting_user(), locale)
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("main.home")

@@ -123,10 +123,12 @@ def test_fund_manager_sees_all_requests_but_only_refuses(
     rid = world["theirs"]["request"]
     accept = client.post(
         f"/acces/demandes-de-compte/{rid}/accepter",
-        data={"profile_id": world["theirs"]["profile"].id},
+        data={"profile_id": world["theirs"]["profile"].id, "version": "1"},
     )
     assert accept.status_code == 404  # not its profile
-    refused = client.post(f"/acces/demandes-de-compte/{rid}/refuser", data={"reason": "Doublon"})
+    refused = client.post(
+        f"/acces/demandes-de-compte/{rid}/refuser", data={"reason": "Doublon", "version": "1"}
+    )
     assert refused.status_code == 302
     assert "Doublon" in smtp.body(smtp.to("demande.theirs@cpas.test")[0])
 

@@ -68,7 +68,13 @@ def test_no_profile_is_preselected(client, login_as, pending):
 
 
 @pytest.mark.parametrize(
-    "posted", [{}, {"profile_id": ""}, {"profile_id": "abc"}, {"profile_id": "²"}]
+    "posted",
+    [
+        {"version": "1"},
+        {"profile_id": "", "version": "1"},
+        {"profile_id": "abc", "version": "1"},
+        {"profile_id": "²", "version": "1"},
+    ],
 )
 def test_accept_without_a_profile_is_refused_next_to_the_field(
     app, client, login_as, pending, posted
@@ -87,7 +93,8 @@ def test_accept_without_a_profile_is_refused_next_to_the_field(
 def test_accept_with_an_unknown_profile_is_refused(app, client, login_as, pending, profile_id):
     login_as(pending["admin"])
     response = client.post(
-        f"/acces/demandes-de-compte/{pending['request']}/accepter", data={"profile_id": profile_id}
+        f"/acces/demandes-de-compte/{pending['request']}/accepter",
+        data={"profile_id": profile_id, "version": "1"},
     )
     assert response.status_code == 422
     assert re.search(r'id="profile_id-msg">[^<]*\w', page_text(response))
@@ -98,7 +105,7 @@ def test_accept_with_the_chosen_profile(app, client, login_as, pending, smtp):
     login_as(pending["admin"])
     response = client.post(
         f"/acces/demandes-de-compte/{pending['request']}/accepter",
-        data={"profile_id": pending["narrow"].id},
+        data={"profile_id": pending["narrow"].id, "version": "1"},
     )
     assert response.status_code == 302
     with app.app_context():

@@ -12,6 +12,12 @@ from tests.helpers import page_text, posted_version
 GOOD_PASSWORD = "Robinet-Fuyant-2026"
 
 
+def _version(app, rid):
+    """The version the review page's accept and refuse forms post for this request."""
+    with app.app_context():
+        return str(db.session.get(AccountRequest, rid).version)
+
+
 def _form(org, **overrides):
     data = {
         "organisation_id": org.id,
@@ -121,7 +127,10 @@ def test_edit_then_accept_creates_account_and_emails(
     edit.pop("password"), edit.pop("confirm"), edit.pop("website")
     edit["version"] = posted_version(page_text(client.get(f"/acces/demandes-de-compte/{rid}")))
     assert client.post(f"/acces/demandes-de-compte/{rid}", data=edit).status_code == 302
-    client.post(f"/acces/demandes-de-compte/{rid}/accepter", data={"profile_id": profile.id})
+    client.post(
+        f"/acces/demandes-de-compte/{rid}/accepter",
+        data={"profile_id": profile.id, "version": _version(app, rid)},
+    )
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "julie.lambert@cpas-test.be"))
         assert user.first_name == "Juliette" and user.organisation_id == cpas.id
@@ -146,7 +155,9 @@ def test_edit_then_accept_creates_account_and_emails(
     assert "Acceptée" in history and admin.last_name in history
     # a decided request cannot be decided again
     again = client.post(
-        f"/acces/demandes-de-compte/{rid}/refuser", data={"reason": "x"}, follow_redirects=True
+        f"/acces/demandes-de-compte/{rid}/refuser",
+        data={"reason": "x", "version": _version(app, rid)},
+        follow_redirects=True,
     )
     assert "déjà été traitée" in page_text(again)
 
@@ -158,11 +169,15 @@ def test_refuse_needs_a_reason(app, client, make_org, make_user, login_as, smtp)
     with app.app_context():
         rid = db.session.scalar(select(AccountRequest.id))
     login_as(admin)
-    client.post(f"/acces/demandes-de-compte/{rid}/refuser", data={"reason": ""})
+    client.post(
+        f"/acces/demandes-de-compte/{rid}/refuser",
+        data={"reason": "", "version": _version(app, rid)},
+    )
     with app.app_context():
         assert db.session.get(AccountRequest, rid).status == "pending"
     client.post(
-        f"/acces/demandes-de-compte/{rid}/refuser", data={"reason": "Personne inconnue du service"}
+        f"/acces/demandes-de-compte/{rid}/refuser",
+        data={"reason": "Personne inconnue du service", "version": _version(app, rid)},
     )
     with app.app_context():
         row = db.session.get(AccountRequest, rid)

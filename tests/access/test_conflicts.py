@@ -182,8 +182,11 @@ def test_assignment_form_loaded_before_deactivation_is_stale(app, client, assign
     target, _audit, lecteur, _gestion, _first, _second = assigning
     url = f"/acces/utilisateurs/{target.id}/profils"
     version = posted_version(page_text(client.get(url)))
-    assert client.post(f"/acces/utilisateurs/{target.id}/desactiver").status_code == 302
-    assert client.post(f"/acces/utilisateurs/{target.id}/reactiver").status_code == 302
+    for step in ("desactiver", "reactiver"):
+        with app.app_context():
+            current = db.session.get(User, target.id).version
+        posted = client.post(f"/acces/utilisateurs/{target.id}/{step}", data={"version": current})
+        assert posted.status_code == 302
     stale = client.post(url, data={"profiles": [lecteur.id], "version": version})
     assert stale.status_code == 409
     assert _held(app, target.id)[0] == set()  # reactivated without profile, as decided
@@ -328,7 +331,7 @@ def test_accept_racing_an_edit_creates_no_account(app, setting, pending_request,
         row.__dict__["email"] = "julie.lambert@cpas-test.be"
         with pytest.raises(Conflict):
             services.accept_account_request(
-                row, db.session.get(Profile, profile.id), db.session.get(User, first.id)
+                row, db.session.get(Profile, profile.id), db.session.get(User, first.id), loaded
             )
     with app.app_context():
         assert db.session.get(AccountRequest, rid).status == "pending"

@@ -18,6 +18,12 @@ def _reload(app, user_id):
         return user.active, {p.name_fr for p in user.profiles}, set(user.function_codes)
 
 
+def _state_version(app, user_id):
+    """The assignment version the « Désactiver » / « Réactiver » buttons post for this user."""
+    with app.app_context():
+        return str(db.session.get(User, user_id).version)
+
+
 def _assign_version(client, user_id):
     """The assignment version « Affecter les profils » posts for this user."""
     return posted_version(page_text(client.get(f"/acces/utilisateurs/{user_id}/profils")))
@@ -60,14 +66,23 @@ def test_deactivate_then_reactivate(app, client, make_user, login_as, smtp):
         "Désactiver cet utilisateur aura pour effet de lui désaffecter tous les profils. Voulez-vous continuer ?"
         in listing
     )
-    assert client.post(f"/acces/utilisateurs/{target.id}/desactiver").status_code == 302
+    assert (
+        client.post(
+            f"/acces/utilisateurs/{target.id}/desactiver",
+            data={"version": _state_version(app, target.id)},
+        ).status_code
+        == 302
+    )
     active, names, _ = _reload(app, target.id)
     assert active is False and names == set()
     assert target_client.get("/").status_code == 302  # session ended
     inactive = page_text(client.get("/acces/utilisateurs/inactifs"))
     assert "Partant" in inactive
     assert "Partant" not in page_text(client.get("/acces/utilisateurs"))
-    client.post(f"/acces/utilisateurs/{target.id}/reactiver")
+    client.post(
+        f"/acces/utilisateurs/{target.id}/reactiver",
+        data={"version": _state_version(app, target.id)},
+    )
     active, names, _ = _reload(app, target.id)
     assert active is True and names == set()
 
@@ -76,7 +91,11 @@ def test_cannot_deactivate_self(app, client, make_user, login_as):
     admin = make_user(functions=["access.users"])
     make_user(admin.organisation, functions=["access.users"])  # another manager exists
     login_as(admin)
-    response = client.post(f"/acces/utilisateurs/{admin.id}/desactiver", follow_redirects=True)
+    response = client.post(
+        f"/acces/utilisateurs/{admin.id}/desactiver",
+        data={"version": _state_version(app, admin.id)},
+        follow_redirects=True,
+    )
     assert "Vous ne pouvez pas désactiver votre propre compte." in page_text(response)
     assert _reload(app, admin.id)[0] is True
 
