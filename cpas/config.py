@@ -60,6 +60,10 @@ class Defaults:
     # Backups (flask backup / restore): a folder outside instance/ survives its loss;
     # None means instance/backups.
     BACKUP_DIR: str | None = None
+    # National Register and BCSS adapters (cpas/registry/adapters.py); "local", over the
+    # fictitious persons, is the only one shipped: another name fails at first use.
+    REGISTER_ADAPTER = "local"
+    BCSS_ADAPTER = "local"
 
 
 ENV_KEYS = (
@@ -79,6 +83,8 @@ ENV_KEYS = (
     "HSTS_MAX_AGE",
     "EXPORT_STALE_SECONDS",
     "BACKUP_DIR",
+    "REGISTER_ADAPTER",
+    "BCSS_ADAPTER",
 )
 INT_KEYS = {
     "MAIL_PORT",

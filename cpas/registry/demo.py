@@ -1,6 +1,6 @@
 """Demo data of the local register: the fixed demo persons and 3,000 fictitious ones.
 
-The fixed persons (``generator.DEMO_HOUSEHOLDS``): DUPONT Marie (85.03.14-124.01, born in
+The fixed persons (``demo_people.DEMO_HOUSEHOLDS``): DUPONT Marie (85.03.14-124.01, born in
 Liège), her legal cohabitant LEFEBVRE Jean (82.09.02-057.19) and their child DUPONT Lucas
 (16.06.21-033.35) at Rue Saint-Gilles 45, 4000 Liège; MARTIN Ahmed (79.11.05-211.17), alone
 at Rue Haute 101, 1000 Bruxelles.
@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from ..access.models import Organisation
 from ..extensions import db
-from .generator import ensure_demo_people, generate_persons
+from .demo_people import ensure_demo_people
+from .generator import generate_persons
 from .models import RegisterPerson
 
 DEMO_PERSONS = 3_000

@@ -17,6 +17,7 @@ from cpas.registry.adapters import (
     LocalRegister,
     Period,
     PhoneticQuery,
+    check_settings,
     get_bcss,
     get_register,
 )
@@ -149,11 +150,32 @@ def test_household_returns_the_members_head_first(person: Any) -> None:
 
 
 def test_get_adapters_follow_the_settings(ctx: Any) -> None:
+    assert ctx.config["REGISTER_ADAPTER"] == "local" and ctx.config["BCSS_ADAPTER"] == "local"
     assert isinstance(get_register(), LocalRegister)
     assert isinstance(get_bcss(), LocalBcss)
-    ctx.config["REGISTER_ADAPTER"] = "real"
-    with pytest.raises(RuntimeError):
-        get_register()
+
+
+@pytest.mark.parametrize("key", ["REGISTER_ADAPTER", "BCSS_ADAPTER"])
+def test_an_unknown_adapter_fails_clearly_at_first_use(ctx: Any, key: str) -> None:
+    ctx.config[key] = "real"
+    with pytest.raises(RuntimeError, match=rf"{key}='real' is not an adapter .*known: local"):
+        get_bcss()  # the BCSS adapter asks for the register adapter too
+    with pytest.raises(RuntimeError, match=key):
+        check_settings(ctx.config)
+    if key == "REGISTER_ADAPTER":
+        with pytest.raises(RuntimeError, match=key):
+            get_register()
+    else:
+        assert isinstance(get_register(), LocalRegister)  # only the BCSS one is wrong
+
+
+def test_the_adapters_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cpas.config import from_environment
+
+    monkeypatch.setenv("REGISTER_ADAPTER", "national")
+    monkeypatch.setenv("BCSS_ADAPTER", "bcss-test")
+    values = from_environment()
+    assert values["REGISTER_ADAPTER"] == "national" and values["BCSS_ADAPTER"] == "bcss-test"
 
 
 # --------------------------------------------------------------------------- BIS numbers

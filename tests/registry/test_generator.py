@@ -12,12 +12,8 @@ from stdnum.be import nn
 from cpas.extensions import db
 from cpas.niss import format_niss
 from cpas.registry import demo
-from cpas.registry.generator import (
-    DEMO_HOUSEHOLDS,
-    DEMO_NISS,
-    ensure_demo_people,
-    generate_persons,
-)
+from cpas.registry.demo_people import DEMO_HOUSEHOLDS, DEMO_NISS, ensure_demo_people
+from cpas.registry.generator import generate_persons
 from cpas.registry.models import RegisterPerson
 from cpas.registry.numbers import niss_for
 from cpas.registry.phonetic import phonetic_key
