@@ -18,7 +18,9 @@ from cpas.pagination import paginate
 from cpas.water_fund import lifecycle as lc
 from cpas.water_fund import queries
 from cpas.water_fund.models import WaterRequest
-from cpas.water_fund.routes import LIST_COUNT_LIMIT, _chart, filters_from
+from cpas.water_fund.routes.common import filters_from
+from cpas.water_fund.routes.lists import LIST_COUNT_LIMIT
+from cpas.water_fund.routes.settings import chart
 
 ROWS = 100_000
 BATCH = 5_000
@@ -108,7 +110,9 @@ def _list_context(user: Any, q: str = "") -> dict:
         "statuses": lc.STATUSES["fse"],
         "labels": lc.STATUS_LABELS,
         "next_actor": lc.NEXT_ACTOR,
-        "side": queries.side_of(user),
+        "open_statuses": lc.OPEN_STATUSES,
+        "cpas_side": lc.side_of(user) == lc.CPAS,
+        "may_cancel": lc.side_of(user) != lc.FUND_MANAGER,
     }
 
 
@@ -129,7 +133,7 @@ def dashboard_floor(user: Any) -> str:
         d=figures,
         year=year,
         years=years,
-        chart=_chart(figures.monthly_fse),
+        chart=chart(figures.monthly_fse),
     )
 
 

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, RadioField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -46,6 +45,10 @@ log = logging.getLogger(__name__)
 REGISTRY: dict[str, Workflow] = {}
 
 NOT_POSSIBLE = _l("Cette action n'est pas possible pour cet élément dans son statut actuel.")
+#: Said next to what was typed when a stale page posts a step the other change removed.
+STEP_GONE = _l(
+    "L'action « %(action)s » n'est plus possible : le statut est maintenant « %(status)s »."
+)
 #: Longest free text a step takes (a motive, an answer, a reason).
 TEXT_MAX = 4000
 
@@ -181,6 +184,11 @@ class Workflow:
     #: Run after the commit, in order (notifications); a failure is logged, never raised:
     #: the step is saved, and a retry would take it twice.
     after_commit: tuple[Hook, ...] = ()
+    #: The domain's wording of a refused step and of a step gone meanwhile (``%(action)s``,
+    #: ``%(status)s``), and the exception it raises (a subclass of ``RuleError``).
+    not_possible: Any = NOT_POSSIBLE
+    gone: Any = STEP_GONE
+    error: type[RuleError] = RuleError
 
     def __post_init__(self) -> None:
         if self.name in REGISTRY:
@@ -217,11 +225,11 @@ class Workflow:
     def refusal(self, obj: Any, user: Any, step: Step | None) -> Any:
         """Why ``user`` may not take ``step`` on ``obj`` now (None: they may)."""
         if step is None or self.status_of(obj) not in step.sources:
-            return NOT_POSSIBLE
+            return self.not_possible
         if step.sides and self.side_of(user) not in step.sides:
-            return NOT_POSSIBLE
+            return self.not_possible
         if not all(user.has_function(code) for code in step.functions):
-            return NOT_POSSIBLE
+            return self.not_possible
         if step.guard is not None:
             return step.guard(obj, user)
         return None
@@ -251,17 +259,18 @@ class Workflow:
     ) -> Step:
         """Take a step: check everything, then change, record, audit, commit, notify.
 
-        Raises ``Conflict`` (stale version), ``RuleError`` (refused, with the field the
-        message belongs to) or ``ConfirmationNeeded``; in each case nothing changed."""
+        Raises ``Conflict`` (stale version), ``self.error`` (a ``RuleError``: refused, with
+        the field the message belongs to) or ``ConfirmationNeeded``; in each case nothing
+        changed."""
         given = dict(given or {})
         step = self.step(action)
         ensure_current(obj, version)  # a stale page first: its step may be gone already
         reason = self.refusal(obj, by, step)
         if reason is not None or step is None:
-            raise RuleError(reason or NOT_POSSIBLE)
+            raise self.error(reason or self.not_possible)
         for item in step.inputs:
             if item.required and item.is_missing(given.get(item.name)):
-                raise RuleError(item.missing, field=item.name)
+                raise self.error(item.missing, field=item.name)
         firing = Firing(obj=obj, step=step, by=by, given=given, old=self.status_of(obj))
         for check in step.checks:
             check(firing)
@@ -291,7 +300,8 @@ class Workflow:
         step = self.step(action)
         if step is None:
             return Outcome(
-                status=404, posted=Posted(action[:40], {}, {"form": str(NOT_POSSIBLE)}, obj.version)
+                status=404,
+                posted=Posted(action[:40], {}, {"form": str(self.not_possible)}, obj.version),
             )
         form = self.form_class(step)(formdata=formdata)
         typed = {item.name: str(formdata.get(item.name, ""))[:TEXT_MAX] for item in step.inputs}
@@ -318,12 +328,10 @@ class Workflow:
             posted = Posted(action, typed, {}, exc.current_version, saved)
             if self.refusal(obj, by, step) is not None:
                 # the step went away with the other change: say why, next to what was typed
-                posted.errors["form"] = _(
-                    "L'action « %(action)s » n'est plus possible : le statut est maintenant "
-                    "« %(status)s ».",
-                    action=step.label,
-                    status=self.label(self.status_of(obj)),
-                )
+                posted.errors["form"] = str(self.gone) % {
+                    "action": step.label,
+                    "status": self.label(self.status_of(obj)),
+                }
             return Outcome(status=409, step=step, posted=posted, conflict=exc)
         except ConfirmationNeeded:
             return Outcome(

@@ -4,42 +4,43 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import select, update
 
 from ..access.models import User
-from ..documents.xlsx import DATE_FORMAT, EURO_FORMAT, safe_value
+from ..documents.xlsx import DATE_FORMAT, EURO_FORMAT, Column, write_workbook
 from ..extensions import db
 from ..taskqueue import app_context, huey
 from ..timeutil import utcnow
-from .models import ExportJob
+from .models import ExportJob, JobStatus
 from .queries import ListFilters, export_rows
 
-HEADERS = [
-    "ID",
-    "Nom",
-    "Prénom",
-    "Numéro client",
-    "CPAS",
-    "Distributeur",
-    "Montant approuvé / accepté",
-    "Montant demandé",
-    "Date création",
-    "Statut",
-    "Action suivante",
-    "Fichiers",
-    "Référence interne",
-]
-#: Columns with a number format: the amounts (euros) and the creation date.
-FORMATTED_COLUMNS = ((6, EURO_FORMAT), (7, EURO_FORMAT), (8, DATE_FORMAT))
+#: The columns of the Excel export, in the order of ``queries.export_rows``; only the
+#: amounts and the creation date carry a number format (the other cells stay plain values).
+COLUMNS = (
+    Column(_l("ID")),
+    Column(_l("Nom")),
+    Column(_l("Prénom")),
+    Column(_l("Numéro client")),
+    Column(_l("CPAS")),
+    Column(_l("Distributeur")),
+    Column(_l("Montant approuvé / accepté"), EURO_FORMAT),
+    Column(_l("Montant demandé"), EURO_FORMAT),
+    Column(_l("Date création"), DATE_FORMAT),
+    Column(_l("Statut")),
+    Column(_l("Action suivante")),
+    Column(_l("Fichiers")),
+    Column(_l("Référence interne")),
+)
+SHEET_TITLE = _l("Demandes")
+
+
 #: Above this many rows, Excel exports run in the background.
 BACKGROUND_ROWS = 5000
 #: Above this many rows, the PDF is refused (Excel or a narrower filter instead).
@@ -52,33 +53,11 @@ def export_dir() -> Path:
     return folder
 
 
-def write_xlsx(path: Path, rows, progress=None) -> int:
-    """Write the rows to a write-only workbook, calling ``progress(n)`` every 1000 rows."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Demandes")
-    bold = Font(bold=True)
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    count = 0
-    for row in rows:
-        # Plain values where no number format is needed: a styled cell object per value
-        # costs time and memory on large exports.
-        cells = [safe_value(v) if isinstance(v, str) else v for v in row]
-        for index, number_format in FORMATTED_COLUMNS:
-            if cells[index] is not None:
-                cell = WriteOnlyCell(ws, value=cells[index])
-                cell.number_format = number_format
-                cells[index] = cell
-        ws.append(cells)
-        count += 1
-        if progress and count % 1000 == 0:
-            progress(count)
-    wb.save(str(path))
-    return count
+def write_xlsx(
+    path: Path, rows: Iterable[Sequence[Any]], progress: Callable[[int], None] | None = None
+) -> int:
+    """Write the rows with the one Excel writer, calling ``progress(n)`` every 1000 rows."""
+    return write_workbook(path, COLUMNS, rows, SHEET_TITLE, progress=progress)
 
 
 def start_job(user: User, filters: ListFilters, total: int) -> ExportJob:
@@ -152,7 +131,7 @@ def run_export_job(job_id: int) -> None:
 
 
 def _run(job_id: int) -> None:
-    from .routes import filters_from
+    from .routes.common import filters_from
 
     job = db.session.get(ExportJob, job_id)
     if job is None:
@@ -161,12 +140,12 @@ def _run(job_id: int) -> None:
     name = f"{job.token}-{attempt}.xlsx"  # a superseded run never touches the retry's file
     db.session.rollback()  # end the read: state is written by _record only
     # Claim the job: only a queued job of this attempt (not one already run, or re-queued).
-    mine = (ExportJob.attempts == attempt, ExportJob.status == "running")
+    mine = (ExportJob.attempts == attempt, ExportJob.status == JobStatus.RUNNING)
     if not _record(
         job_id,
-        ExportJob.status == "queued",
+        ExportJob.status == JobStatus.QUEUED,
         ExportJob.attempts == attempt,
-        status="running",
+        status=JobStatus.RUNNING,
         done_rows=0,
         heartbeat_at=utcnow(),
     ):
@@ -174,6 +153,8 @@ def _run(job_id: int) -> None:
     path = None
     try:
         user = db.session.get(User, user_id)
+        if user is None:  # users are never deleted; a job without one is a broken row
+            raise LookupError(f"export job {job_id}: user {user_id} not found")
         filters = filters_from(kind, json.loads(params))
         path = export_dir() / name
 
@@ -191,7 +172,7 @@ def _run(job_id: int) -> None:
         if not _record(
             job_id,
             *mine,
-            status="done",
+            status=JobStatus.DONE,
             done_rows=count,
             file_name=name,
             finished_at=now,
@@ -216,7 +197,7 @@ def _remove(path: Path | None) -> None:
 def _fail(job_id: int, reason: str, *where: Any) -> None:
     """Mark the job failed; if even that cannot be written, the stale check will."""
     try:
-        _record(job_id, *where, status="failed", error=reason, finished_at=utcnow())
+        _record(job_id, *where, status=JobStatus.FAILED, error=reason, finished_at=utcnow())
     except Exception:
         current_app.logger.exception("export job %s: the failure could not be recorded", job_id)
 
@@ -226,7 +207,7 @@ def _fail(job_id: int, reason: str, *where: Any) -> None:
 
 def is_stale(job: ExportJob) -> bool:
     """A running job without progress for EXPORT_STALE_SECONDS (its consumer is gone)."""
-    if job.status != "running":
+    if job.status != JobStatus.RUNNING:
         return False
     limit = utcnow() - timedelta(seconds=current_app.config["EXPORT_STALE_SECONDS"])
     return job.heartbeat_at is None or job.heartbeat_at < limit
@@ -241,12 +222,19 @@ def recover_stale(job: ExportJob) -> bool:
     job_id, attempt = job.id, job.attempts
     db.session.commit()  # end the read: the inline (immediate) run must see the new state
     # A run that comes back to life after this finds its attempt gone and stops.
-    same = (ExportJob.status == "running", ExportJob.attempts == attempt)
+    same = (ExportJob.status == JobStatus.RUNNING, ExportJob.attempts == attempt)
     if attempt >= STALE_RETRIES:
-        changed = _record(job_id, *same, status="failed", error="interrupted", finished_at=utcnow())
+        changed = _record(
+            job_id, *same, status=JobStatus.FAILED, error="interrupted", finished_at=utcnow()
+        )
     else:
         changed = _record(
-            job_id, *same, status="queued", attempts=attempt + 1, done_rows=0, heartbeat_at=None
+            job_id,
+            *same,
+            status=JobStatus.QUEUED,
+            attempts=attempt + 1,
+            done_rows=0,
+            heartbeat_at=None,
         )
         if changed:
             current_app.logger.warning("export job %s was stale: queued again", job_id)
@@ -257,7 +245,7 @@ def recover_stale(job: ExportJob) -> bool:
 
 def recover_stale_jobs() -> int:
     """Recover every stale running job (at consumer start-up); return how many changed."""
-    jobs = db.session.scalars(select(ExportJob).where(ExportJob.status == "running")).all()
+    jobs = db.session.scalars(select(ExportJob).where(ExportJob.status == JobStatus.RUNNING)).all()
     return sum(recover_stale(job) for job in jobs if is_stale(job))
 
 
@@ -276,7 +264,7 @@ def _recover_on_startup() -> None:
 def waits_long(job: ExportJob) -> bool:
     """Queued for longer than EXPORT_STALE_SECONDS: no consumer is taking jobs."""
     limit = utcnow() - timedelta(seconds=current_app.config["EXPORT_STALE_SECONDS"])
-    return job.status == "queued" and job.created_at < limit
+    return job.status == JobStatus.QUEUED and job.created_at < limit
 
 
 def poll_seconds(job: ExportJob) -> int:

@@ -1,57 +1,48 @@
-"""Upload checks: size and real content (cpas.uploads); files are written by
-``cpas.uploads.store_upload`` under generated names in ``storage_dir()``."""
+"""Files of a request: what is accepted (``UPLOAD_RULE``, checked by
+``cpas.uploads.check_upload``) and where ``cpas.uploads.store_upload`` writes them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from flask import current_app
-from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
+from flask_babel import lazy_gettext as _l
 
-from cpas.uploads import decodes, detect_kind, name_with_extension
+from ..uploads import CheckedUpload, UploadRule
 
 MAX_BYTES = 10 * 1024 * 1024
+
+
+class FileType(StrEnum):
+    """The type a file is filed under (stored as its code)."""
+
+    QUOTE = "devis"
+    INVOICE = "facture"
+    PAYMENT_PROOF = "preuve_paiement"
+    LETTER = "courrier"
+    OTHER = "autre"
+
+
 FILE_TYPES = {
-    "devis": "Devis",
-    "facture": "Facture",
-    "preuve_paiement": "Preuve de paiement",
-    "courrier": "Courrier",
-    "autre": "Autre",
+    FileType.QUOTE: _l("Devis"),
+    FileType.INVOICE: _l("Facture"),
+    FileType.PAYMENT_PROOF: _l("Preuve de paiement"),
+    FileType.LETTER: _l("Courrier"),
+    FileType.OTHER: _l("Autre"),
 }
-
-
-class UploadRefused(ValueError):
-    """The file was refused; the message is for the user."""
-
-
-@dataclass
-class CheckedFile:
-    data: bytes
-    mime_type: str
-    original_name: str
-    ext: str = ""
-
-
-def check_upload(storage: FileStorage | None) -> CheckedFile:
-    """Read and check an uploaded file, or raise UploadRefused with a clear message."""
-    if storage is None or not storage.filename:
-        raise UploadRefused("Choisissez un fichier.")
-    data = storage.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise UploadRefused("Le fichier dépasse 10 Mo.")
-    if not data:
-        raise UploadRefused("Le fichier est vide.")
-    kind = detect_kind(data)
-    # decodes (added by `hardening`): images decoded, PDFs checked for their structure
-    if kind is None or not decodes(kind, data):
-        raise UploadRefused(
-            "Type de fichier non accepté : PDF, image (PNG, JPEG) ou document bureautique."
-        )
-    # The detected content decides the extension, whatever name the sender gave.
-    name = name_with_extension(secure_filename(storage.filename)[:190], kind.ext)
-    return CheckedFile(data=data, mime_type=kind.mime, original_name=name, ext=kind.ext)
+#: Any kind ``detect_kind`` knows: PDF, image (PNG, JPEG) or office document; images and
+#: PDFs must also decode.
+UPLOAD_RULE = UploadRule(
+    max_bytes=MAX_BYTES,
+    mimes=None,
+    missing=_l("Choisissez un fichier."),
+    too_big=_l("Le fichier dépasse 10 Mo."),
+    wrong_kind=_l("Type de fichier non accepté : PDF, image (PNG, JPEG) ou document bureautique."),
+    empty=_l("Le fichier est vide."),
+)
+#: A checked upload (the shared type; the old name is kept for the callers).
+CheckedFile = CheckedUpload
 
 
 def storage_dir() -> Path:

@@ -1,55 +1,68 @@
-"""The two life cycles (FAT, FSE): one transition table per kind, the only place that says
-which action moves a request from which status to which, who (side) may do it, with
-which function code.
+"""The two life cycles (FAT, FSE) on the workflow helper (``cpas.workflow``): the only
+place that says which step moves a request from which status to which, which side
+(CPAS / distributor) and which function code may take it, what it asks and what it changes.
+
+The statuses themselves and what they mean live in ``states.py`` (re-exported here).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
 
-CPAS = "cpas"
-DISTRIBUTOR = "distributor"
+from ..templating import format_money
+from ..timeutil import utcnow
+from ..workflow import Firing, Input, RuleError, Step, Workflow
+from .models import WaterRequest, WaterRequestEvent
+from .notifications import notify
+from .states import (  # noqa: F401 - the life cycle's vocabulary, read as lc.<name>
+    APPROVED,
+    APPROVED_STATUSES,
+    CANCELLED,
+    CLOSED,
+    CPAS,
+    DISTRIBUTOR,
+    EDITABLE,
+    EDITABLE_AFTER_APPROVAL,
+    FAT,
+    FILES_CLOSED,
+    FSE,
+    FUND_MANAGER,
+    INFO_PENDING,
+    KIND_LABELS,
+    KINDS,
+    NEXT_ACTOR,
+    OPEN_STATUSES,
+    PAID,
+    PAYMENT_PENDING,
+    REFUSED,
+    SETTLED,
+    STATUS_LABELS,
+    STATUSES,
+    SUBMITTED,
+    Status,
+    counts_as,
+    side_of,
+)
 
-SUBMITTED = "SOUMISE"
-APPROVED = "APPROUVEE"
-REFUSED = "REFUSEE"
-INFO_PENDING = "EN_ATTENTE_INFORMATION"
-PAYMENT_PENDING = "EN_ATTENTE_PAIEMENT"
-PAID = "PAYEE"
-SETTLED = "APUREE"
-CANCELLED = "ANNULEE"
 
-STATUS_LABELS = {
-    SUBMITTED: "SOUMISE",
-    APPROVED: "APPROUVEE",
-    REFUSED: "REFUSEE",
-    INFO_PENDING: "EN ATTENTE D'INFORMATION",
-    PAYMENT_PENDING: "EN ATTENTE DE PAIEMENT",
-    PAID: "PAYEE",
-    SETTLED: "APUREE",
-    CANCELLED: "ANNULEE",
-}
-KIND_LABELS = {"fat": "FAT", "fse": "FSE"}
-KINDS = ("fat", "fse")
+class WaterRuleError(RuleError):
+    """A change refused by a rule of the water fund; the message is for the user.
+
+    ``field`` names the form field the message belongs next to (None: the whole form)."""
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: tuple[str, ...]
-    target: str
-    side: str | tuple[str, ...]
-    function: str
-    label: str
-    #: The question asked before an irreversible step, naming its consequence; the service
-    #: refuses the step until the form says it was confirmed.
-    confirm: str = ""
-
-    def allowed_side(self, side: str) -> bool:
-        return side in ((self.side,) if isinstance(self.side, str) else self.side)
-
+#: A refused step (wrong status, side or function): the water fund's own wording.
+NOT_POSSIBLE = _l("Cette action n'est pas possible pour cette demande.")
+STEP_GONE = _l(
+    "L'action « %(action)s » n'est plus possible : la demande est maintenant au statut "
+    "« %(status)s »."
+)
+INFO_ALREADY_ASKED = _l(
+    "L'information complémentaire a déjà été demandée une fois : la demande refusée est clôturée."
+)
+INVOICE_NEEDED = _l("Ajoutez d'abord la facture (fichier de type « Facture »).")
+#: The file type a FAT needs before the CPAS validates it.
+INVOICE = "facture"
 
 CONFIRM_REFUSE = _l("Refuser cette demande ? Une demande refusée ne peut plus être réactivée.")
 CONFIRM_CANCEL = _l("Annuler cette demande ? Une demande annulée ne peut plus être réactivée.")
@@ -63,153 +76,245 @@ CONFIRM_PAY_FSE = _l(
 )
 
 
-def _cycle(kind: str) -> tuple[Transition, ...]:
-    f = f"water.{kind}."
-    if kind == "fat":
-        return (
-            Transition("approve", (SUBMITTED,), APPROVED, DISTRIBUTOR, f + "decide", "Approuver"),
-            Transition(
-                "refuse",
-                (SUBMITTED,),
-                REFUSED,
-                DISTRIBUTOR,
-                f + "decide",
-                "Refuser",
-                CONFIRM_REFUSE,
-            ),
-            Transition(
-                "request_info",
-                (REFUSED,),
-                INFO_PENDING,
-                CPAS,
-                f + "request_info",
-                "Demander une information",
-            ),
-            Transition(
-                "answer_info", (INFO_PENDING,), REFUSED, DISTRIBUTOR, f + "decide", "Répondre"
-            ),
-            Transition("validate", (APPROVED,), PAYMENT_PENDING, CPAS, f + "validate", "Valider"),
-            Transition(
-                "pay",
-                (PAYMENT_PENDING,),
-                PAID,
-                DISTRIBUTOR,
-                f + "pay",
-                "Confirmer le paiement",
-                CONFIRM_PAY_FAT,
-            ),
-            Transition(
-                "cancel",
-                (SUBMITTED, APPROVED, PAYMENT_PENDING),
-                CANCELLED,
-                (CPAS, DISTRIBUTOR),
-                f + "cancel",
-                "Annuler",
-                CONFIRM_CANCEL,
-            ),
+# --------------------------------------------------------------------------- inputs
+
+
+def _amount_shown(value: object) -> str:
+    return format_money(value).replace(" €", "") if value is not None else ""  # type: ignore[arg-type]
+
+
+def _amount(label: object) -> Input:
+    """The amount the distributor grants: the requested one unless typed otherwise."""
+    return Input(
+        "amount",
+        "money",
+        label,
+        missing=_l("Indiquez le montant approuvé (positif)."),
+        default=lambda row: _amount_shown(row.requested_amount),
+        saved=lambda row: _amount_shown(row.granted_amount) or None,
+    )
+
+
+def _comment(label: object, missing: object) -> Input:
+    return Input("comment", "text", label, missing=missing)
+
+
+FLAT_FEE = Input(
+    "flat_fee_paid",
+    "yesno",
+    _l("Le forfait a-t-il été payé ?"),
+    missing=_l("Indiquez si le forfait a été payé."),
+    saved=lambda row: {True: "oui", False: "non"}.get(row.flat_fee_paid),
+)
+REFUSAL = _comment(_l("Motif du refus"), _l("Indiquez le motif du refus."))
+INFO_QUESTION = _comment(
+    _l("Description de la demande d'informations complémentaires"),
+    _l("Décrivez l'information demandée."),
+)
+INFO_ANSWER = _comment(_l("Réponse"), _l("Indiquez votre réponse."))
+CANCEL_REASON = _comment(_l("Raison de l'annulation"), _l("Indiquez la raison de l'annulation."))
+
+
+# --------------------------------------------------------------------------- rules and changes
+
+
+def info_asked(row: WaterRequest) -> bool:
+    """Tell whether the CPAS already used the one information loop after the refusal."""
+    return row.info_request is not None or any(e.action == "request_info" for e in row.events)
+
+
+def _info_not_asked_yet(row: WaterRequest, user: object) -> object:
+    # seed 000: one information loop after a refusal, then the request is closed for good
+    return INFO_ALREADY_ASKED if info_asked(row) else None
+
+
+def _invoice_attached(firing: Firing) -> None:
+    if not any(f.file_type == INVOICE for f in firing.obj.files):
+        raise WaterRuleError(str(INVOICE_NEEDED))
+
+
+def _grant(firing: Firing) -> None:
+    firing.obj.granted_amount = firing.given["amount"]
+
+
+def _flat_fee(firing: Firing) -> None:
+    firing.obj.flat_fee_paid = firing.given["flat_fee_paid"]
+
+
+def _keep_question(firing: Firing) -> None:
+    firing.obj.info_request = firing.given["comment"]
+
+
+def _keep_answer(firing: Firing) -> None:
+    firing.obj.info_answer = firing.given["comment"]
+
+
+def _close(firing: Firing) -> None:
+    firing.obj.closed_at = utcnow()
+
+
+def _event(firing: Firing) -> None:
+    """Append the history line (« Historique des statuts ») of the step."""
+    firing.obj.events.append(
+        WaterRequestEvent(
+            user_id=firing.by.id,
+            action=firing.step.action,
+            from_status=firing.old,
+            to_status=firing.new,
+            comment=firing.given.get("comment"),
         )
+    )
+
+
+def _notify(firing: Firing) -> None:
+    notify(firing.obj, firing.by)
+
+
+# --------------------------------------------------------------------------- the two cycles
+
+
+def _shared_steps(kind: str, cancel_from: tuple[str, ...]) -> tuple[Step, ...]:
+    """Refuse, the one information loop, and cancel: the same in both cycles."""
+    f = f"water.{kind}."
     return (
-        Transition("validate", (SUBMITTED,), PAYMENT_PENDING, DISTRIBUTOR, f + "decide", "Valider"),
-        Transition(
-            "refuse", (SUBMITTED,), REFUSED, DISTRIBUTOR, f + "decide", "Refuser", CONFIRM_REFUSE
+        Step(
+            "refuse",
+            (SUBMITTED,),
+            REFUSED,
+            (f + "decide",),
+            _l("Refuser"),
+            sides=(DISTRIBUTOR,),
+            inputs=(REFUSAL,),
+            confirm=CONFIRM_REFUSE,
         ),
-        Transition(
+        Step(
             "request_info",
             (REFUSED,),
             INFO_PENDING,
-            CPAS,
-            f + "request_info",
-            "Demander une information",
+            (f + "request_info",),
+            _l("Demander une information"),
+            sides=(CPAS,),
+            inputs=(INFO_QUESTION,),
+            guard=_info_not_asked_yet,
+            apply=_keep_question,
         ),
-        Transition("answer_info", (INFO_PENDING,), REFUSED, DISTRIBUTOR, f + "decide", "Répondre"),
-        Transition(
-            "pay",
-            (PAYMENT_PENDING,),
-            SETTLED,
-            DISTRIBUTOR,
-            f + "pay",
-            "Payer et clôturer",
-            CONFIRM_PAY_FSE,
+        Step(
+            "answer_info",
+            (INFO_PENDING,),
+            REFUSED,
+            (f + "decide",),
+            _l("Répondre"),
+            sides=(DISTRIBUTOR,),
+            inputs=(INFO_ANSWER,),
+            apply=_keep_answer,
         ),
-        Transition(
+        Step(
             "cancel",
-            (SUBMITTED, PAYMENT_PENDING),
+            cancel_from,
             CANCELLED,
-            (CPAS, DISTRIBUTOR),
-            f + "cancel",
-            "Annuler",
-            CONFIRM_CANCEL,
+            (f + "cancel",),
+            _l("Annuler"),
+            sides=(CPAS, DISTRIBUTOR),
+            inputs=(CANCEL_REASON,),
+            confirm=CONFIRM_CANCEL,
+            apply=_close,
         ),
     )
 
 
-TRANSITIONS: dict[str, tuple[Transition, ...]] = {kind: _cycle(kind) for kind in KINDS}
-STATUSES: dict[str, tuple[str, ...]] = {
-    "fat": (SUBMITTED, APPROVED, REFUSED, INFO_PENDING, PAYMENT_PENDING, PAID, CANCELLED),
-    "fse": (SUBMITTED, REFUSED, INFO_PENDING, PAYMENT_PENDING, SETTLED, CANCELLED),
-}
-#: Who must act next (« ACTION SUIVANTE »); "/" means closed.
-NEXT_ACTOR = {
-    SUBMITTED: "Distributeur",
-    APPROVED: "CPAS",
-    REFUSED: "/",
-    INFO_PENDING: "Distributeur",
-    PAYMENT_PENDING: "Distributeur",
-    PAID: "/",
-    SETTLED: "/",
-    CANCELLED: "/",
-}
-CLOSED = {"fat": PAID, "fse": SETTLED}
-FINAL = {REFUSED, PAID, SETTLED, CANCELLED}
-#: The CPAS may edit the request's data only in these statuses.
-EDITABLE = {SUBMITTED, APPROVED, PAYMENT_PENDING}
-#: Statuses after the distributor's approval (FAT « Approuver », FSE « Valider »): what was
-#: approved (beneficiary, amounts, who is paid and on which account) is locked.
-APPROVED_STATUSES = {APPROVED, PAYMENT_PENDING}
-#: The only fields the CPAS may still change once the distributor approved: its own
-#: references, its contact person and free notes. Everything else stays as approved.
-EDITABLE_AFTER_APPROVAL = frozenset(
-    {
-        "internal_ref",
-        "contact_name",
-        "contact_phone",
-        "contact_email",
-        "contractor_contact",
-        "cpas_file_ref",
-        "extra_info",
-    }
+def _workflow(kind: str, steps: tuple[Step, ...]) -> Workflow:
+    return Workflow(
+        name=f"water.{kind}",
+        states=Status,
+        labels=STATUS_LABELS,
+        steps=steps,
+        side_of=side_of,
+        record_event=_event,
+        after_commit=(_notify,),
+        not_possible=NOT_POSSIBLE,
+        gone=STEP_GONE,
+        error=WaterRuleError,
+    )
+
+
+_refuse, _request_info, _answer_info, _cancel = _shared_steps(
+    FAT, (SUBMITTED, APPROVED, PAYMENT_PENDING)
 )
-#: Files may be added while the request is open (not refused, paid, settled or cancelled).
-FILES_CLOSED = FINAL
+FAT_WORKFLOW = _workflow(
+    FAT,
+    (
+        Step(
+            "approve",
+            (SUBMITTED,),
+            APPROVED,
+            ("water.fat.decide",),
+            _l("Approuver"),
+            sides=(DISTRIBUTOR,),
+            inputs=(_amount(_l("Montant approuvé")),),
+            apply=_grant,
+        ),
+        _refuse,
+        _request_info,
+        _answer_info,
+        Step(
+            "validate",
+            (APPROVED,),
+            PAYMENT_PENDING,
+            ("water.fat.validate",),
+            _l("Valider"),
+            sides=(CPAS,),
+            inputs=(FLAT_FEE,),
+            help=_l("La facture doit être ajoutée (type « Facture ») avant de valider."),
+            checks=(_invoice_attached,),
+            apply=_flat_fee,
+        ),
+        Step(
+            "pay",
+            (PAYMENT_PENDING,),
+            PAID,
+            ("water.fat.pay",),
+            _l("Confirmer le paiement"),
+            sides=(DISTRIBUTOR,),
+            confirm=CONFIRM_PAY_FAT,
+            apply=_close,
+        ),
+        _cancel,
+    ),
+)
 
+_refuse, _request_info, _answer_info, _cancel = _shared_steps(FSE, (SUBMITTED, PAYMENT_PENDING))
+FSE_WORKFLOW = _workflow(
+    FSE,
+    (
+        Step(
+            "validate",
+            (SUBMITTED,),
+            PAYMENT_PENDING,
+            ("water.fse.decide",),
+            _l("Valider"),
+            sides=(DISTRIBUTOR,),
+            inputs=(_amount(_l("Montant accepté")),),
+            apply=_grant,
+        ),
+        _refuse,
+        _request_info,
+        _answer_info,
+        Step(
+            "pay",
+            (PAYMENT_PENDING,),
+            SETTLED,
+            ("water.fse.pay",),
+            _l("Payer et clôturer"),
+            sides=(DISTRIBUTOR,),
+            confirm=CONFIRM_PAY_FSE,
+            apply=_close,
+        ),
+        _cancel,
+    ),
+)
 
-def find(kind: str, action: str) -> Transition | None:
-    return next((t for t in TRANSITIONS[kind] if t.action == action), None)
-
-
-def available(
-    kind: str, status: str, side: str, codes: frozenset[str], info_asked: bool = False
-) -> list[Transition]:
-    """The transitions this side, with these functions, may perform now.
-
-    ``info_asked``: the CPAS already used the one information loop after the refusal, so
-    the refused request is closed for good (seed 000: « Vous ne pourrez plus y toucher »)."""
-    return [
-        t
-        for t in TRANSITIONS[kind]
-        if status in t.source
-        and t.allowed_side(side)
-        and t.function in codes
-        and not (info_asked and t.action == "request_info")
-    ]
-
-
-def counts_as(kind: str, status: str) -> str:
-    """Dashboard bucket: closed, refused, cancelled or in progress."""
-    if status == CLOSED[kind]:
-        return "closed"
-    if status in (REFUSED, INFO_PENDING):
-        return "refused"
-    if status == CANCELLED:
-        return "cancelled"
-    return "in_progress"
+WORKFLOWS: dict[str, Workflow] = {FAT: FAT_WORKFLOW, FSE: FSE_WORKFLOW}
+#: Every action of either cycle (the audit actions are ``water.<kind>.<action>``).
+ACTIONS: tuple[str, ...] = tuple(
+    dict.fromkeys(s.action for w in WORKFLOWS.values() for s in w.steps)
+)

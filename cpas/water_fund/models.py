@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..access.models import Organisation, User
+from ..access.models import Organisation, OrganisationKind, User
 from ..concurrency import Versioned
-from ..extensions import Model
+from ..extensions import Model, db
 from ..timeutil import utcnow
 
 Money = Numeric(12, 2)
@@ -150,6 +151,17 @@ class WaterRequest(Versioned, Model):
     def values(self, line_type: str) -> list[str]:
         return [line.value for line in self.lines if line.line_type == line_type]
 
+    def visible_to(self, user: User) -> bool:
+        """Its CPAS and its distributor see it, the fund manager sees every request.
+
+        ``queries.visible`` is the same rule in SQL, for the lists."""
+        kind = user.organisation.kind
+        if kind == OrganisationKind.CPAS:
+            return self.cpas_id == user.organisation_id
+        if kind == OrganisationKind.DISTRIBUTOR:
+            return self.distributor_id == user.organisation_id
+        return kind == OrganisationKind.FUND_MANAGER
+
 
 class WaterRequestLine(Model):
     """One value of a multi-valued FSE field: a contract account or an invoice number."""
@@ -195,6 +207,11 @@ class WaterFile(Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
+    def visible_to(self, user: User) -> bool:
+        """A file is seen by whoever sees its request."""
+        request = db.session.get(WaterRequest, self.request_id)
+        return request is not None and request.visible_to(user)
+
 
 class NotificationOptOut(Model):
     """A status a user chose not to be emailed about (all on by default = no row)."""
@@ -236,6 +253,15 @@ class DrawingRight(Versioned, Model):
         return (self.initial or Decimal("0")) + (self.complementary or Decimal("0"))
 
 
+class JobStatus(StrEnum):
+    """The states of an export job (``ExportJob.status``)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class ExportJob(Model):
     """A background export (huey task) and its progress, polled by the page."""
 
@@ -247,7 +273,7 @@ class ExportJob(Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     kind: Mapped[str] = mapped_column(String(3))
     params: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued|running|done|failed
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.QUEUED.value)
     done_rows: Mapped[int] = mapped_column(default=0)
     total_rows: Mapped[int] = mapped_column(default=0)
     file_name: Mapped[str | None] = mapped_column(String(120))

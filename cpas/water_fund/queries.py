@@ -8,16 +8,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from flask import abort
 from sqlalchemy import Select, bindparam, func, select, union
 from sqlalchemy.orm import selectinload
 
 from ..access.models import Organisation, OrganisationKind, User
 from ..extensions import db
-from ..security import refuse_foreign
+from ..scoping import get_scoped_or_404, scoped_loader
 from ..textutil import fold
-from . import lifecycle as lc
+from . import states as st
 from .models import DrawingRight, WaterFile, WaterRequest
+from .states import side_of as side_of  # re-exported: the side is read here too
 
 SORTS = {
     "id": WaterRequest.id,
@@ -30,43 +30,28 @@ SORTS = {
 }
 
 
-def side_of(user: User) -> str:
-    kind = user.organisation.kind
-    if kind == OrganisationKind.CPAS:
-        return lc.CPAS
-    if kind == OrganisationKind.DISTRIBUTOR:
-        return lc.DISTRIBUTOR
-    return "fund_manager"
-
-
 def visible(user: User, query: Select) -> Select:
-    """Restrict a query on WaterRequest to what the user's organisation may see."""
+    """Restrict a query on WaterRequest to what the user's side may see.
+
+    The SQL twin of ``WaterRequest.visible_to`` (the rule for one loaded request)."""
     side = side_of(user)
-    if side == lc.CPAS:
+    if side == st.CPAS:
         return query.where(WaterRequest.cpas_id == user.organisation_id)
-    if side == lc.DISTRIBUTOR:
+    if side == st.DISTRIBUTOR:
         return query.where(WaterRequest.distributor_id == user.organisation_id)
     return query  # the fund manager reads everything
 
 
+@scoped_loader
 def get_request_or_404(user: User, request_id: int, kind: str | None = None) -> WaterRequest:
-    row = db.session.get(WaterRequest, request_id)
-    if row is None or (kind and row.kind != kind):
-        abort(404)
-    side = side_of(user)
-    if (side == lc.CPAS and row.cpas_id != user.organisation_id) or (
-        side == lc.DISTRIBUTOR and row.distributor_id != user.organisation_id
-    ):
-        refuse_foreign(row)
-    return row
+    """The request if ``user``'s side may see it (and it is of ``kind``), else 404."""
+    return get_scoped_or_404(WaterRequest, request_id, user, same={"kind": kind} if kind else None)
 
 
+@scoped_loader
 def get_file_or_404(user: User, file_id: int) -> WaterFile:
-    stored = db.session.get(WaterFile, file_id)
-    if stored is None:
-        abort(404)
-    get_request_or_404(user, stored.request_id)
-    return stored
+    """A request's file if ``user``'s side may see the request, else 404."""
+    return get_scoped_or_404(WaterFile, file_id, user)
 
 
 @dataclass
@@ -111,7 +96,7 @@ COLUMN_SETS: dict[str, tuple[Any, ...]] = {
     "table": TABLE_COLUMNS,
     "export": EXPORT_COLUMNS,
 }
-_ACTORS = frozenset(lc.NEXT_ACTOR.values())
+_ACTORS = frozenset(st.NEXT_ACTOR.values())
 
 
 def list_query(user: User, f: ListFilters, *, columns: str = "table") -> Listing:
@@ -125,11 +110,11 @@ def list_query(user: User, f: ListFilters, *, columns: str = "table") -> Listing
     side = side_of(user)
     term = fold(f.q)
     by_id = term.isascii() and term.isdigit() and len(term) < 10
-    status = f.status if f.status in lc.STATUSES[f.kind] else ""
+    status = f.status if f.status in st.STATUSES[f.kind] else ""
     # Any other « action suivante » matches nothing, as an empty list of statuses.
     actor = f.next_actor if f.next_actor in _ACTORS or not f.next_actor else "?"
     params: dict[str, Any] = {"kind": f.kind, "year": f.year}
-    if side != "fund_manager":
+    if side != st.FUND_MANAGER:
         params["organisation_id"] = user.organisation_id
     if term:
         params["term"] = term
@@ -168,7 +153,7 @@ def _list_statement(
         .correlate(WaterRequest)
         .scalar_subquery()
     )
-    kind = bindparam("kind")
+    kind: Any = bindparam("kind")
     query = (
         select(
             *COLUMN_SETS[columns], Organisation.name.label("cpas_name"), files.label("file_count")
@@ -176,9 +161,9 @@ def _list_statement(
         .join(Organisation, Organisation.id == WaterRequest.cpas_id)
         .where(WaterRequest.kind == kind, WaterRequest.year == bindparam("year"))
     )
-    if side == lc.CPAS:
+    if side == st.CPAS:
         query = query.where(WaterRequest.cpas_id == bindparam("organisation_id"))
-    elif side == lc.DISTRIBUTOR:
+    elif side == st.DISTRIBUTOR:
         query = query.where(WaterRequest.distributor_id == bindparam("organisation_id"))
     if search:
         # « commence par » on each folded key: one indexed range per key, united, so the
@@ -203,7 +188,7 @@ def _list_statement(
     if status:
         query = query.where(WaterRequest.status == bindparam("status"))
     if actor:
-        statuses = [s for s, who in lc.NEXT_ACTOR.items() if who == actor]
+        statuses = [s for s, who in st.NEXT_ACTOR.items() if who == actor]
         query = query.where(WaterRequest.status.in_(statuses))
     column = SORTS[sort]
     return query.order_by(column.asc() if ascending else column.desc(), WaterRequest.id.desc())
@@ -235,8 +220,8 @@ def export_rows(user: User, f: ListFilters):
             row.granted_amount,
             row.requested_amount,
             row.created_at,
-            lc.STATUS_LABELS[row.status],
-            lc.NEXT_ACTOR[row.status],
+            st.STATUS_LABELS[row.status],
+            st.NEXT_ACTOR[row.status],
             row.file_count,
             row.internal_ref or "",
         ]
@@ -279,9 +264,9 @@ class Dashboard:
 
 def _scope_rights(user: User, query: Select) -> Select:
     side = side_of(user)
-    if side == lc.CPAS:
+    if side == st.CPAS:
         return query.where(DrawingRight.cpas_id == user.organisation_id)
-    if side == lc.DISTRIBUTOR:
+    if side == st.DISTRIBUTOR:
         return query.where(DrawingRight.distributor_id == user.organisation_id)
     return query
 
@@ -295,9 +280,9 @@ def dashboard(user: User, year: int) -> Dashboard:
         .where(WaterRequest.year == year)
         .group_by(WaterRequest.kind, WaterRequest.status),
     )
-    figures = {kind: KindFigures() for kind in lc.KINDS}
+    figures = {kind: KindFigures() for kind in st.KINDS}
     for kind, status, count, total in db.session.execute(grouped):
-        bucket = lc.counts_as(kind, status)
+        bucket = st.counts_as(kind, status)
         fig = figures[kind]
         setattr(fig, bucket, getattr(fig, bucket) + count)
         if bucket == "closed":
@@ -322,7 +307,7 @@ def dashboard(user: User, year: int) -> Dashboard:
         select(WaterRequest.closed_ym, func.sum(amount))
         .where(
             WaterRequest.kind == "fse",
-            WaterRequest.status == lc.SETTLED,
+            WaterRequest.status == st.SETTLED,
             WaterRequest.year == year,
         )
         .group_by(WaterRequest.closed_ym),

@@ -1,7 +1,10 @@
-"""Writes of the water fund: create, edit, transitions, files, notifications, rights."""
+"""Writes of the water fund's requests: create, edit, take a step, add a file.
+
+Notifications are in ``notifications.py``, drawing rights in ``rights.py``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,48 +12,23 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from .. import audit
-from ..access.models import Organisation, OrganisationKind, User, cpas_distributor
-from ..concurrency import Conflict as Conflict  # re-exported: routes catch services.Conflict
+from ..access.models import Organisation, User
+from ..concurrency import Conflict as Conflict  # re-exported: callers catch services.Conflict
 from ..concurrency import check_version, commit
 from ..extensions import db
-from ..mailer import link_to, send_mail
 from ..textutil import fold
 from ..timeutil import utcnow
 from ..uploads import UploadStorageError, store_upload
+from ..workflow import ConfirmationNeeded as ConfirmationNeeded  # re-exported for callers
+from ..workflow import Outcome
 from . import lifecycle as lc
-from .files import CheckedFile, storage_dir
-from .models import (
-    DrawingRight,
-    NotificationOptOut,
-    WaterFile,
-    WaterRequest,
-    WaterRequestEvent,
-    WaterRequestLine,
-)
-from .queries import side_of
-
-
-class WaterRuleError(Exception):
-    """A change refused by a rule of the life cycle; the message is for the user.
-
-    ``field`` names the form field the message belongs next to (None: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class ConfirmationNeeded(Exception):
-    """An irreversible step was asked without its explicit confirmation; nothing changed."""
-
-    def __init__(self, step: lc.Transition) -> None:
-        super().__init__(str(step.confirm))
-        self.step = step
-
+from .files import CheckedFile, FileType, storage_dir
+from .lifecycle import WaterRuleError as WaterRuleError  # re-exported: callers catch it
+from .models import WaterFile, WaterRequest, WaterRequestEvent, WaterRequestLine
+from .notifications import notify
+from .states import side_of
 
 REQUEST_FIELDS = (
     "internal_ref",
@@ -116,15 +94,13 @@ def _apply(row: WaterRequest, data: dict[str, Any]) -> None:
                 lines.append(
                     WaterRequestLine(line_type=line_type, value=value.strip(), position=position)
                 )
-    if row.kind == "fse":
+    if row.kind == lc.FSE:
         row.lines = lines
 
 
-def _event(row: WaterRequest, by: User, action: str, old: str | None, comment: str | None = None):
+def _submitted_event(row: WaterRequest, by: User) -> None:
     row.events.append(
-        WaterRequestEvent(
-            user_id=by.id, action=action, from_status=old, to_status=row.status, comment=comment
-        )
+        WaterRequestEvent(user_id=by.id, action="submit", from_status=None, to_status=row.status)
     )
 
 
@@ -140,9 +116,9 @@ def create_request(
 
     UploadStorageError when the quote cannot be written: nothing is saved."""
     if distributor not in cpas.distributors:
-        raise WaterRuleError("Ce distributeur n'est pas lié à votre CPAS.")
-    if kind == "fat" and quote is None:
-        raise WaterRuleError("Un devis est indispensable pour soumettre une demande FAT.")
+        raise WaterRuleError(_("Ce distributeur n'est pas lié à votre CPAS."))
+    if kind == lc.FAT and quote is None:
+        raise WaterRuleError(_("Un devis est indispensable pour soumettre une demande FAT."))
     now = utcnow()
     row = WaterRequest(
         kind=kind,
@@ -161,7 +137,7 @@ def create_request(
             if quote is not None:
                 row.files.append(
                     WaterFile(
-                        file_type="devis",
+                        file_type=FileType.QUOTE,
                         original_name=quote.original_name,
                         stored_name=stored_name,
                         mime_type=quote.mime_type,
@@ -169,7 +145,7 @@ def create_request(
                         uploaded_by_id=by.id,
                     )
                 )
-            _event(row, by, "submit", None)
+            _submitted_event(row, by)
             db.session.flush()
             audit.record(f"water.{kind}.create", obj=row, user=by)
             db.session.commit()
@@ -215,7 +191,7 @@ def locked_changes(row: WaterRequest, data: dict[str, Any]) -> list[str]:
             old, new = bool(old), bool(new)
         if new != old:
             changed.append(name)
-    if row.kind == "fse":
+    if row.kind == lc.FSE:
         for line_type in ("contract_account", "invoice_number"):
             posted = data.get(line_type + "s")
             if posted is None:
@@ -230,7 +206,7 @@ def update_request(row: WaterRequest, data: dict[str, Any], by: User, version: i
     """Edit the request's data (CPAS side, editable statuses only). Commits."""
     check_version(row, version, by)
     if side_of(by) != lc.CPAS or row.status not in lc.EDITABLE:
-        raise WaterRuleError("Cette demande ne peut plus être modifiée.")
+        raise WaterRuleError(_("Cette demande ne peut plus être modifiée."))
     if row.status in lc.APPROVED_STATUSES:
         changed = locked_changes(row, data)
         if changed:
@@ -249,70 +225,23 @@ class TransitionInput:
     confirmed: bool = False
 
 
-def info_asked(row: WaterRequest) -> bool:
-    """Tell whether the CPAS already used the one information loop after the refusal."""
-    return row.info_request is not None or any(e.action == "request_info" for e in row.events)
-
-
-COMMENT_NEEDED = {
-    "request_info": "Décrivez l'information demandée.",
-    "answer_info": "Indiquez votre réponse.",
-    "cancel": "Indiquez la raison de l'annulation.",
-    "refuse": "Indiquez le motif du refus.",
-}
-
-
 def transition(
     row: WaterRequest, action: str, by: User, version: int | None, given: TransitionInput
 ) -> None:
-    """Move the request along its life cycle, if this side and function may. Commits, notifies."""
-    check_version(row, version, by)
-    step = lc.find(row.kind, action)
-    side = side_of(by)
-    if (
-        step is None
-        or row.status not in step.source
-        or not step.allowed_side(side)
-        or not by.has_function(step.function)
-    ):
-        raise WaterRuleError("Cette action n'est pas possible pour cette demande.")
-    if action == "request_info" and info_asked(row):
-        # seed 000: one information loop after a refusal, then the request is closed
-        raise WaterRuleError(
-            _(
-                "L'information complémentaire a déjà été demandée une fois : "
-                "la demande refusée est clôturée."
-            )
-        )
-    # Every input is checked before anything changes.
-    needs_amount = action == "approve" or (row.kind == "fse" and action == "validate")
-    if needs_amount and (given.amount is None or given.amount <= 0):
-        raise WaterRuleError("Indiquez le montant approuvé (positif).", field="amount")
-    if action in COMMENT_NEEDED and not (given.comment and given.comment.strip()):
-        raise WaterRuleError(COMMENT_NEEDED[action], field="comment")
-    if row.kind == "fat" and action == "validate":
-        if not any(f.file_type == "facture" for f in row.files):
-            raise WaterRuleError("Ajoutez d'abord la facture (fichier de type « Facture »).")
-        if given.flat_fee_paid is None:
-            raise WaterRuleError("Indiquez si le forfait a été payé.", field="flat_fee_paid")
-    if step.confirm and not given.confirmed:
-        raise ConfirmationNeeded(step)
-    if needs_amount:
-        row.granted_amount = given.amount
-    if row.kind == "fat" and action == "validate":
-        row.flat_fee_paid = given.flat_fee_paid
-    if action == "request_info":
-        row.info_request = given.comment
-    if action == "answer_info":
-        row.info_answer = given.comment
-    old = row.status
-    row.status = step.target
-    if step.target in lc.FINAL and step.target != lc.REFUSED:
-        row.closed_at = utcnow()
-    _event(row, by, action, old, given.comment)
-    audit.record(f"water.{row.kind}.{action}", obj=row, user=by, details=f"{old} -> {step.target}")
-    commit(row)
-    notify(row, by)
+    """Take a step of the request's life cycle (``lifecycle.WORKFLOWS``) as ``by``.
+
+    Everything is checked before anything changes (``Conflict``, ``WaterRuleError``,
+    ``ConfirmationNeeded``: nothing changed); then event, audit entry, commit, e-mails."""
+    comment = (given.comment or "").strip() or None
+    values = {"amount": given.amount, "comment": comment, "flat_fee_paid": given.flat_fee_paid}
+    lc.WORKFLOWS[row.kind].fire(row, action, by, version, values, confirmed=given.confirmed)
+
+
+def submit_transition(
+    row: WaterRequest, action: str, by: User, formdata: Mapping[str, Any]
+) -> Outcome:
+    """Take the step posted from the status panel; the outcome says what to draw again."""
+    return lc.WORKFLOWS[row.kind].submit(row, action, by, formdata)
 
 
 def add_file(row: WaterRequest, file_type: str, checked: CheckedFile, by: User) -> WaterFile:
@@ -339,149 +268,3 @@ def add_file(row: WaterRequest, file_type: str, checked: CheckedFile, by: User) 
         db.session.rollback()
         raise
     return stored
-
-
-# --------------------------------------------------------------------------- notifications
-
-
-def opted_out(user_id: int, kind: str) -> set[str]:
-    return set(
-        db.session.scalars(
-            select(NotificationOptOut.status).where(
-                NotificationOptOut.user_id == user_id, NotificationOptOut.kind == kind
-            )
-        )
-    )
-
-
-def save_notification_settings(user: User, kind: str, kept_on: set[str]) -> None:
-    """Keep the ticked statuses on; every other status of the kind is turned off. Commits."""
-    db.session.execute(
-        NotificationOptOut.__table__.delete().where(
-            NotificationOptOut.user_id == user.id, NotificationOptOut.kind == kind
-        )
-    )
-    for status in lc.STATUSES[kind]:
-        if status not in kept_on:
-            db.session.add(NotificationOptOut(user_id=user.id, kind=kind, status=status))
-    audit.record(f"water.{kind}.notifications", obj=user, user=user)
-    db.session.commit()
-
-
-def recipients(row: WaterRequest, by: User) -> list[str]:
-    """The other side's users (and the CPAS contact) who kept this status on."""
-    other_org = row.distributor_id if side_of(by) == lc.CPAS else row.cpas_id
-    users = db.session.scalars(
-        select(User).where(User.organisation_id == other_org, User.active.is_(True))
-    )
-    off = set(
-        db.session.scalars(
-            select(NotificationOptOut.user_id).where(
-                NotificationOptOut.kind == row.kind, NotificationOptOut.status == row.status
-            )
-        )
-    )
-    emails = [
-        u.email
-        for u in users
-        if u.id not in off and u.id != by.id and u.has_function(f"water.{row.kind}.view")
-    ]
-    contact = (row.contact_email or "").lower()
-    if contact and contact != by.email and contact not in emails:
-        holder = db.session.scalar(select(User).where(User.email == contact))
-        if holder is None or holder.id not in off:
-            emails.append(contact)
-    return emails
-
-
-def notify(row: WaterRequest, by: User) -> None:
-    """Email the status change to each recipient apart: request number, status, link.
-
-    No beneficiary's name: an e-mail leaves the intranet (mail servers, phones, forwards);
-    the number is enough to open the request once signed in."""
-    to = recipients(row, by)
-    if not to:
-        return
-    values = {
-        "kind": lc.KIND_LABELS[row.kind],
-        "number": row.id,
-        "status": lc.STATUS_LABELS[row.status],
-        "next": lc.NEXT_ACTOR[row.status],
-        "link": link_to("water_fund.request_detail", request_id=row.id),
-    }
-    send_mail(
-        to,
-        _("Demande %(kind)s n° %(number)s : %(status)s", **values),
-        _(
-            "Bonjour,\n\nLa demande d'intervention %(kind)s n° %(number)s est passée au statut "
-            "« %(status)s ».\nAction suivante : %(next)s.\n\nConsulter la demande : %(link)s\n\n"
-            "Vous recevez ce message selon vos réglages de notifications, modifiables dans "
-            "« Gestion des notifications ».\n",
-            **values,
-        ),
-    )
-
-
-# --------------------------------------------------------------------------- drawing rights
-
-
-def linked_pair(cpas_id: int | None, distributor_id: int | None) -> bool:
-    """Tell whether this CPAS and this distributor are linked (``cpas_distributor``)."""
-    cpas = aliased(Organisation)
-    distributor = aliased(Organisation)
-    found = db.session.scalar(
-        select(cpas_distributor.c.cpas_id)
-        .join(cpas, cpas.id == cpas_distributor.c.cpas_id)
-        .join(distributor, distributor.id == cpas_distributor.c.distributor_id)
-        .where(
-            cpas_distributor.c.cpas_id == cpas_id,
-            cpas_distributor.c.distributor_id == distributor_id,
-            cpas.kind == OrganisationKind.CPAS.value,
-            distributor.kind == OrganisationKind.DISTRIBUTOR.value,
-        )
-    )
-    return found is not None
-
-
-def save_drawing_right(
-    cpas_id: int,
-    distributor_id: int,
-    year: int,
-    initial: Decimal,
-    complementary: Decimal,
-    fat_funds: Decimal,
-    by: User,
-    *,
-    version: int | None,
-) -> DrawingRight:
-    """Set DTI, DTC and FAT funds of a CPAS × distributor × year (fund manager). Commits.
-
-    ``version`` is the one shown in the form: 0 when the pair had no right yet."""
-    if not linked_pair(cpas_id, distributor_id):
-        # A right for a pair that is not linked would count in no dashboard and mislead.
-        raise WaterRuleError(
-            _(
-                "Ce CPAS n'est pas lié à ce distributeur : aucun droit de tirage ne peut y "
-                "être encodé."
-            )
-        )
-    right = db.session.scalar(
-        select(DrawingRight).where(
-            DrawingRight.cpas_id == cpas_id,
-            DrawingRight.distributor_id == distributor_id,
-            DrawingRight.year == year,
-        )
-    )
-    if right is None:
-        if version != 0:
-            raise WaterRuleError(_("Ce formulaire n'est plus à jour : rechargez la page."))
-        right = DrawingRight(cpas_id=cpas_id, distributor_id=distributor_id, year=year)
-        right.updated_at, right.updated_by_id = utcnow(), by.id
-        db.session.add(right)
-    else:
-        check_version(right, version, by)  # 0 here: someone created it meanwhile
-    right.initial, right.complementary, right.fat_funds = initial, complementary, fat_funds
-    db.session.flush()
-    audit.record("water.rights_update", obj=right, user=by, details=f"{year}")
-    commit(right)
-    return right

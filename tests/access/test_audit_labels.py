@@ -30,7 +30,7 @@ RECORDERS = {"record", "record_view", "record_views", "record_security_event", "
 PLACEHOLDERS = {
     "kind": lifecycle.KINDS,
     "row.kind": lifecycle.KINDS,
-    "action": tuple({t.action for cycle in lifecycle.TRANSITIONS.values() for t in cycle}),
+    "action": lifecycle.ACTIONS,
     "role": ("president", "director"),
     "scope": (ThrottleScope.LOGIN, ThrottleScope.PASSWORD_RESET, ThrottleScope.ACCOUNT_REQUEST),
 }
@@ -84,7 +84,7 @@ def _used_codes() -> dict[str, str]:
                     codes[code] = f"{path.relative_to(CPAS_DIR)}:{node.lineno}"
         # wrappers that take the action as a keyword default: def f(..., action="x")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.FunctionDef) and node.name == "_view_dossier":
+            if isinstance(node, ast.FunctionDef) and node.name == "view_dossier":
                 for default in node.args.defaults:
                     codes.update(dict.fromkeys(_expand(default), str(path)))
     return codes

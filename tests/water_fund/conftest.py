@@ -16,7 +16,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def pdf(name: str = "devis.pdf") -> CheckedFile:
-    return CheckedFile(data=PDF, mime_type="application/pdf", original_name=name)
+    return CheckedFile(data=PDF, mime_type="application/pdf", original_name=name, ext=".pdf")
 
 
 BASE = {

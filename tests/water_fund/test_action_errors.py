@@ -78,7 +78,10 @@ def test_fat_validation_missing_choice_next_to_the_radio(app, client, login_as, 
         f"/fonds-eau/fat/{request_id}/action/validate", data={"version": _version(app, request_id)}
     )
     assert answer.status_code == 422
-    assert _field_error(page_text(answer), "flat-fee-msg") == "Indiquez si le forfait a été payé."
+    assert (
+        _field_error(page_text(answer), "flat_fee_paid-validate-msg")
+        == "Indiquez si le forfait a été payé."
+    )
 
 
 # --------------------------------------------------------------------------- drawing rights

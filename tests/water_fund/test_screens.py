@@ -425,10 +425,10 @@ def test_list_page_uses_at_most_five_queries(app, client, login_as, world, new_r
 def test_huge_list_counts_up_to_the_cap_and_pages_on(
     client, login_as, world, new_request, monkeypatch
 ):
-    from cpas.water_fund import routes
+    from cpas.water_fund.routes import lists
 
-    monkeypatch.setattr(routes, "LIST_COUNT_LIMIT", 3)
-    monkeypatch.setattr(routes, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(lists, "LIST_COUNT_LIMIT", 3)
+    monkeypatch.setattr(lists, "LIST_PAGE_SIZE", 2)
     ids = [new_request("fse", last_name=f"Cap{n}") for n in range(5)]
     login_as(world.user_a)
     order = {"tri": "id", "ordre": "asc"}
@@ -445,7 +445,7 @@ def test_huge_list_counts_up_to_the_cap_and_pages_on(
     assert f'href="/fonds-eau/fse/{ids[4]}/editer"' in last
     assert client.get(f"/fonds-eau/fse/{ids[4]}/editer").status_code == 200
     # Under the cap the count is exact.
-    monkeypatch.setattr(routes, "LIST_COUNT_LIMIT", 10)
+    monkeypatch.setattr(lists, "LIST_COUNT_LIMIT", 10)
     exact = page_text(client.get("/fonds-eau/fse", query_string=order))
     assert "Page 1 / 3 · 5 élément(s)" in exact
 
