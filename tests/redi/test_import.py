@@ -231,3 +231,24 @@ def test_export_reimported_gives_the_same_rows(app, client, login_as, redi):
         for x in _lines(app, second)
     ]
     assert after == before
+
+
+def test_the_upload_check_comes_before_the_workbook_is_read(app, client, login_as, redi):
+    """Missing file, too big, not an xlsx by its content (a Word file is a zip too)."""
+    login_as(redi.encoder)
+    missing = client.post(
+        f"/redi/campagnes/{redi.campaign_id}/import", data={}, content_type="multipart/form-data"
+    )
+    assert missing.status_code == 422
+    assert "Choisissez le fichier Excel téléchargé depuis REDI." in page_text(missing)
+    word = io.BytesIO()
+    with zipfile.ZipFile(word, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    refused = _upload(client, redi.campaign_id, word.getvalue(), name="redi.xlsx")
+    assert refused.status_code == 422
+    assert "Ce n'est pas un classeur Excel (.xlsx)." in page_text(refused)
+    huge = _upload(client, redi.campaign_id, workbook([row()]) + b"\0" * (5 * 1024 * 1024))
+    assert huge.status_code == 422 and "Le fichier dépasse 5 Mo." in page_text(huge)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RediLine.id))) == 0

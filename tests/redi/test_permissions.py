@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from sqlalchemy import func, select
 
 from cpas.access.models import OrganisationKind, User
 from cpas.extensions import db
@@ -124,3 +125,16 @@ def test_each_route_needs_its_function(app, client, login_as, make_org, make_use
             login_as(allowed)
             status = _ask(client, rule, method, ids).status_code
             assert status not in (401, 403, 404) and status < 500, (endpoint, method, status)
+
+
+def test_a_staged_import_is_only_its_uploaders(app, client, login_as, make_user, redi):
+    """A colleague of the same CPAS, with « redi.import », cannot confirm it (404)."""
+    token = _stage(app, redi.campaign_id, redi.encoder)
+    login_as(make_user(redi.cpas, functions=["redi.view", "redi.import"]))
+    assert client.post(f"/redi/imports/{token}/confirmer").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RediLine.id))) == 0
+    login_as(redi.encoder)
+    assert client.post(f"/redi/imports/{token}/confirmer").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RediLine.id))) == 1
