@@ -122,6 +122,49 @@ def test_logo_checked_by_content_and_shown_on_printed_documents(app, client, log
     assert "Logo du CPAS" not in page_text(client.get(f"/acces/profils/{profile_id}/imprimer"))
 
 
+@pytest.mark.parametrize(
+    "upload,message",
+    [
+        (None, "Choisissez un fichier image (PNG ou JPEG)."),
+        ((b"", "vide.png"), "Ce fichier n'est pas une image PNG ou JPEG."),
+        ((b"GIF89a" + b"\0" * 64, "logo.gif"), "Ce fichier n'est pas une image PNG ou JPEG."),
+        ((b"%PDF-1.4\n" + b"\0" * 64, "logo.pdf"), "Ce fichier n'est pas une image PNG ou JPEG."),
+        (
+            (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "logo.png"),
+            "Cette image est illisible ou endommagée.",
+        ),
+        ((png_bytes() + b"\0" * (1024 * 1024), "logo.png"), "Le logo dépasse 1 Mo."),
+    ],
+    ids=["missing", "empty", "gif", "pdf", "zero-filled png", "over 1 Mo"],
+)
+def test_logo_refused_with_its_message_and_nothing_stored(
+    app, client, login_as, cpas, upload, message
+):
+    login_as(cpas[2])
+    data = {} if upload is None else {"logo": (io.BytesIO(upload[0]), upload[1])}
+    response = client.post("/centre/fiche/logo", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert message in page_text(response).replace("&#39;", "'")
+    with app.app_context():
+        assert db.session.scalar(select(CentreProfile.logo_name)) is None
+
+
+def test_a_jpeg_logo_is_accepted_whatever_its_name(app, client, login_as, cpas):
+    from PIL import Image
+
+    login_as(cpas[2])
+    jpeg = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(jpeg, "JPEG")
+    response = client.post(
+        "/centre/fiche/logo",
+        data={"logo": (io.BytesIO(jpeg.getvalue()), "photo.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    served = client.get("/centre/fiche/logo")
+    assert served.mimetype == "image/jpeg" and served.data == jpeg.getvalue()
+
+
 def test_logo_of_another_cpas_is_never_served(app, client, login_as, cpas):
     login_as(cpas[2])
     client.post(
