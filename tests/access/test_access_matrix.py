@@ -2,38 +2,75 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cpas.access.models import OrganisationKind
+from cpas.security import access_rule
 
-# (method, url template, function code). {profile} / {user} / {request} are object ids.
+#: Every endpoint of access, auth and main: its methods, its URL ({profile} / {user} /
+#: {request} are object ids) and the rule it must declare, written out by hand. The url map
+#: must match it exactly (test below): a new route without a line here fails.
+EXPECTED = [
+    ("access.my_access", "GET", "/acces/mes-acces", "signed_in"),
+    ("access.my_access_pdf", "GET", "/acces/mes-acces/pdf", "signed_in"),
+    ("access.profiles", "GET", "/acces/profils", "access.profiles"),
+    ("access.profile_create", "GET POST", "/acces/profils/nouveau", "access.profiles"),
+    ("access.profile_manage", "GET POST", "/acces/profils/{profile}", "access.profiles"),
+    ("access.profile_delete", "POST", "/acces/profils/{profile}/supprimer", "access.profiles"),
+    ("access.profile_print", "GET", "/acces/profils/{profile}/imprimer", "access.profiles"),
+    ("access.profile_pdf", "GET", "/acces/profils/{profile}/pdf", "access.profiles"),
+    ("access.users", "GET", "/acces/utilisateurs", "access.users"),
+    ("access.inactive_users", "GET", "/acces/utilisateurs/inactifs", "access.users"),
+    ("access.user_assign", "GET POST", "/acces/utilisateurs/{user}/profils", "access.users"),
+    ("access.user_print", "GET", "/acces/utilisateurs/{user}/imprimer", "access.users"),
+    ("access.user_pdf", "GET", "/acces/utilisateurs/{user}/pdf", "access.users"),
+    ("access.user_deactivate", "POST", "/acces/utilisateurs/{user}/desactiver", "access.users"),
+    ("access.user_reactivate", "POST", "/acces/utilisateurs/{user}/reactiver", "access.users"),
+    ("access.users_export", "GET", "/acces/utilisateurs/export.xlsx", "access.export"),
+    ("access.audit_log", "GET POST", "/acces/admin-logs", "access.audit"),
+    ("access.audit_export", "POST", "/acces/admin-logs/export.xlsx", "access.audit"),
+    ("access.account_request", "GET POST", "/acces/demande-de-compte", "public"),
+    ("access.account_requests", "GET", "/acces/demandes-de-compte", "access.account_requests"),
+    (
+        "access.account_request_review",
+        "GET POST",
+        "/acces/demandes-de-compte/{request}",
+        "access.account_requests",
+    ),
+    (
+        "access.account_request_profile",
+        "GET",
+        "/acces/demandes-de-compte/{request}/profil",
+        "access.account_requests",
+    ),
+    (
+        "access.account_request_accept",
+        "POST",
+        "/acces/demandes-de-compte/{request}/accepter",
+        "access.account_requests",
+    ),
+    (
+        "access.account_request_refuse",
+        "POST",
+        "/acces/demandes-de-compte/{request}/refuser",
+        "access.account_requests",
+    ),
+    ("auth.login", "GET POST", "/connexion", "public"),
+    ("auth.logout", "POST", "/deconnexion", "signed_in"),
+    ("auth.forgot_password", "GET POST", "/mot-de-passe-oublie", "public"),
+    ("auth.reset_password", "GET POST", "/reinitialiser/{token}", "public"),
+    ("main.home", "GET", "/", "signed_in"),
+    ("main.health", "GET", "/sante", "public"),
+    ("main.set_language", "POST", "/langue", "public"),
+]
+#: (method, url template, function code) of every route that needs a function.
 ROUTES = [
-    ("GET", "/acces/profils", "access.profiles"),
-    ("GET", "/acces/profils/nouveau", "access.profiles"),
-    ("POST", "/acces/profils/nouveau", "access.profiles"),
-    ("GET", "/acces/profils/{profile}", "access.profiles"),
-    ("POST", "/acces/profils/{profile}", "access.profiles"),
-    ("POST", "/acces/profils/{profile}/supprimer", "access.profiles"),
-    ("GET", "/acces/profils/{profile}/imprimer", "access.profiles"),
-    ("GET", "/acces/profils/{profile}/pdf", "access.profiles"),
-    ("GET", "/acces/utilisateurs", "access.users"),
-    ("GET", "/acces/utilisateurs/inactifs", "access.users"),
-    ("GET", "/acces/utilisateurs/{user}/profils", "access.users"),
-    ("POST", "/acces/utilisateurs/{user}/profils", "access.users"),
-    ("GET", "/acces/utilisateurs/{user}/imprimer", "access.users"),
-    ("GET", "/acces/utilisateurs/{user}/pdf", "access.users"),
-    ("POST", "/acces/utilisateurs/{user}/desactiver", "access.users"),
-    ("POST", "/acces/utilisateurs/{user}/reactiver", "access.users"),
-    ("GET", "/acces/utilisateurs/export.xlsx", "access.export"),
-    ("GET", "/acces/admin-logs", "access.audit"),
-    ("POST", "/acces/admin-logs", "access.audit"),
-    ("POST", "/acces/admin-logs/export.xlsx", "access.audit"),
-    ("GET", "/acces/demandes-de-compte", "access.account_requests"),
-    ("GET", "/acces/demandes-de-compte/{request}", "access.account_requests"),
-    ("GET", "/acces/demandes-de-compte/{request}/profil", "access.account_requests"),
-    ("POST", "/acces/demandes-de-compte/{request}", "access.account_requests"),
-    ("POST", "/acces/demandes-de-compte/{request}/accepter", "access.account_requests"),
-    ("POST", "/acces/demandes-de-compte/{request}/refuser", "access.account_requests"),
+    (method, url, rule)
+    for _endpoint, methods, url, rule in EXPECTED
+    if rule not in ("public", "signed_in")
+    for method in methods.split()
 ]
 OBJECT_ROUTES = [r for r in ROUTES if "{" in r[1]]
 
@@ -65,6 +102,28 @@ def world(app, make_org, make_user, make_profile):
             req_id = req.id
         result[key] = {"org": org, "profile": profile, "user": user, "request": req_id}
     return result
+
+
+def _declared(rule):
+    """The rule a view declares, in the words of the table above."""
+    kind, codes = rule
+    return kind if kind in ("public", "signed_in") else " ".join(codes)
+
+
+def test_the_url_map_is_the_expected_table(app):
+    """Endpoints come from the url map; each one's URL, methods and rule are the table's."""
+    names = {"profile_id": "profile", "user_id": "user", "request_id": "request"}
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in ("access", "auth", "main"):
+            continue
+        url = re.sub(
+            r"<(?:\w+:)?(\w+)>", lambda m: "{" + names.get(m.group(1), m.group(1)) + "}", rule.rule
+        )
+        methods = " ".join(m for m in ("GET", "POST") if m in rule.methods)
+        view = app.view_functions[rule.endpoint]
+        found.add((rule.endpoint, methods, url, _declared(access_rule(view))))
+    assert found == set(EXPECTED)
 
 
 def _url(template, ids):

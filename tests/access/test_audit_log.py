@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from io import BytesIO
 
@@ -105,7 +106,30 @@ def test_export_of_the_search(app, client, make_user, login_as, make_org):
     assert rows[0][4] == "85073003328" and rows[0][7] == "registry.person_view"
 
 
-def test_niss_never_in_the_url(client, make_user, login_as):
-    login_as(make_user(functions=["access.audit"]))
-    html = client.get("/acces/admin-logs").get_data(as_text=True)
-    assert 'method="post"' in html
+def _forms(html):
+    """Each <form> of the page: its opening tag and its content."""
+    return re.findall(r"<form\b([^>]*)>(.*?)</form>", html, re.S)
+
+
+def test_niss_never_in_the_url(app, client, make_user, login_as, make_org):
+    """A NISS searched or shown travels in POST bodies only, never in a URL of the page."""
+    auditor = make_user(functions=["access.audit"])
+    _entries(app, auditor.organisation, auditor, make_org())
+    login_as(auditor)
+    html = client.post("/acces/admin-logs", data={"niss": "85.07.30-033.28"}).get_data(as_text=True)
+    assert "85.07.30-033.28" in html  # the search ran and shows the person's rows
+    with_niss = [(tag, body) for tag, body in _forms(html) if 'name="niss"' in body]
+    targets = set()
+    for tag, _body in with_niss:
+        assert 'method="post"' in tag, tag  # never a GET form, whose fields go in the URL
+        targets |= set(re.findall(r'(?:action|hx-post)="([^"]*)"', tag))
+    # the search (to the page itself, by htmx or not) and the export of that search
+    assert targets == {"/acces/admin-logs", "/acces/admin-logs/export.xlsx"}, targets
+    export = next(body for tag, body in with_niss if "export.xlsx" in tag)
+    assert re.search(r'<input type="hidden" name="niss" value="85073003328">', export)
+    # no link, form target or htmx request of the page carries the NISS
+    urls = re.findall(r'(?:href|action|src|hx-get|hx-post)="([^"]*)"', html)
+    assert urls and not [u for u in urls if "85073003328" in u or "85.07.30" in u]
+    # and a NISS put in the query string by hand is not a search: every row is listed
+    listed = page_text(client.get("/acces/admin-logs?niss=85073003328"))
+    assert "Modification de la fiche signalétique" in listed
