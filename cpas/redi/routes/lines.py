@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -10,6 +13,7 @@ from ...concurrency import Conflict, keep_for_merge
 from ...security import acting_user, require_function
 from .. import bp, queries, services
 from ..forms import LineForm
+from ..models import RediCampaign, RediLine
 from .common import choices
 
 
@@ -48,27 +52,31 @@ def line_save(line_id: int) -> ResponseReturnValue:
     ), status
 
 
-@bp.route("/lignes/<int:line_id>/dupliquer", methods=["POST"])
-@require_function("redi.encode")
-def line_duplicate(line_id: int) -> ResponseReturnValue:
+def _change_line(
+    line_id: int, change: Callable[[RediLine, RediCampaign, Any], object], done: str
+) -> ResponseReturnValue:
+    """Duplicate or remove a line, then back to the table (a refusal said in a message)."""
     by = acting_user()
     line, campaign = queries.get_line_or_404(by, line_id)
     try:
-        services.duplicate_line(line, campaign, by)
-        flash(_("Ligne dupliquée : encodez l'autre aide de cette simulation."), "success")
+        change(line, campaign, by)
+        flash(done, "success")
     except services.RediRuleError as exc:
         flash(str(exc), "error")
     return redirect(url_for("redi.campaign", campaign_id=campaign.id))
+
+
+@bp.route("/lignes/<int:line_id>/dupliquer", methods=["POST"])
+@require_function("redi.encode")
+def line_duplicate(line_id: int) -> ResponseReturnValue:
+    return _change_line(
+        line_id,
+        services.duplicate_line,
+        _("Ligne dupliquée : encodez l'autre aide de cette simulation."),
+    )
 
 
 @bp.route("/lignes/<int:line_id>/supprimer", methods=["POST"])
 @require_function("redi.encode")
 def line_remove(line_id: int) -> ResponseReturnValue:
-    by = acting_user()
-    line, campaign = queries.get_line_or_404(by, line_id)
-    try:
-        services.remove_line(line, campaign, by)
-        flash(_("Ligne dupliquée supprimée."), "success")
-    except services.RediRuleError as exc:
-        flash(str(exc), "error")
-    return redirect(url_for("redi.campaign", campaign_id=campaign.id))
+    return _change_line(line_id, services.remove_line, _("Ligne dupliquée supprimée."))
