@@ -6,11 +6,13 @@ Bodies never carry a NISS or social data; callers pass neutral texts and links.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_mail import Message
 
 from .extensions import mail
@@ -43,6 +45,23 @@ def send_mail(to: str | list[str], subject: str, body: str) -> None:
         message.set_content(body)
         name = f"{utcnow():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
         (outbox / name).write_bytes(bytes(message))
+
+
+def send_localised(
+    recipients: Iterable[tuple[str, str | None]], compose: Callable[[], tuple[str, str]]
+) -> None:
+    """Send one message per recipient in the recipient's own language.
+
+    ``recipients``: (address, locale) pairs (locale None: French); ``compose()`` returns
+    (subject, body) and is called once per language inside ``force_locale``, so every
+    ``_()`` in it speaks the recipient's language, never the sender's."""
+    by_locale: dict[str, list[str]] = {}
+    for address, locale in recipients:
+        by_locale.setdefault(locale if locale in ("fr", "nl") else "fr", []).append(address)
+    for locale, addresses in by_locale.items():
+        with force_locale(locale):
+            subject, body = compose()
+        send_mail(addresses, subject, body)
 
 
 def link_to(endpoint: str, **values: Any) -> str:
