@@ -96,7 +96,7 @@ def profile_save():
         db.session.rollback()
         form.validate()
         return _profile_page(form, 422)
-    flash("Fiche signalétique enregistrée.", "success")
+    flash(_("Fiche signalétique enregistrée."), "success")
     return redirect(url_for("centre.profile"))
 
 
@@ -121,7 +121,7 @@ def phone_add():
             form.holder.data,
             acting_user(),
         )
-        flash("Numéro ajouté.", "success")
+        flash(_("Numéro ajouté."), "success")
         form = PhoneForm(prefix="tel", formdata=None)
         status = 200
     else:
@@ -140,7 +140,7 @@ def phone_add():
 def phone_remove(phone_id: int):
     phone = queries.get_phone_or_404(phone_id)
     services.remove_phone(phone, acting_user())
-    flash("Numéro retiré.", "success")
+    flash(_("Numéro retiré."), "success")
     if is_htmx():
         return _phones_fragment(PhoneForm(prefix="tel", formdata=None))
     return redirect(url_for("centre.profile"))
@@ -159,7 +159,7 @@ def logo_upload():
         current_app.logger.exception("logo could not be stored")
         message = _("Le logo n'a pas pu être enregistré (espace disque ou dossier indisponible).")
         return _profile_page(_saved_profile_form(), 503, logo_error=message)
-    flash("Logo enregistré : il figure désormais sur les documents imprimés.", "success")
+    flash(_("Logo enregistré : il figure désormais sur les documents imprimés."), "success")
     return redirect(url_for("centre.profile"))
 
 
@@ -167,7 +167,7 @@ def logo_upload():
 @require_function("centre.edit")
 def logo_remove():
     services.remove_logo(current_user.organisation, acting_user())
-    flash("Logo supprimé.", "success")
+    flash(_("Logo supprimé."), "success")
     return redirect(url_for("centre.profile"))
 
 
@@ -206,7 +206,7 @@ def worker_new():
     if request.method == "POST":
         if form.validate():
             worker = services.create_worker(current_user.organisation, form.data, acting_user())
-            flash("Assistant social enregistré : ajoutez ses permanences.", "success")
+            flash(_("Assistant social enregistré : ajoutez ses permanences."), "success")
             return redirect(url_for("centre.worker", worker_id=worker.id))
         return render_template("centre/worker_form.html", form=form, worker=None), 422
     return render_template("centre/worker_form.html", form=form, worker=None)
@@ -241,7 +241,7 @@ def worker_save(worker_id: int):
         db.session.rollback()
         keep_for_merge(form, WorkerForm(formdata=None, obj=found), exc)
         return _worker_page(found, form, 409)
-    flash("Assistant social enregistré.", "success")
+    flash(_("Assistant social enregistré."), "success")
     return redirect(url_for("centre.worker", worker_id=found.id))
 
 
@@ -258,7 +258,7 @@ def hour_add(worker_id: int):
     form = OfficeHourForm(prefix="perm")
     if form.validate():
         services.add_office_hour(found, form.data, acting_user())
-        flash("Permanence ajoutée.", "success")
+        flash(_("Permanence ajoutée."), "success")
         form, status = OfficeHourForm(prefix="perm", formdata=None), 200
     else:
         status = 422
@@ -275,7 +275,7 @@ def hour_remove(worker_id: int, hour_id: int):
     found = queries.get_worker_or_404(worker_id)
     hour = queries.get_office_hour_or_404(found, hour_id)
     services.remove_office_hour(found, hour, acting_user())
-    flash("Permanence supprimée.", "success")
+    flash(_("Permanence supprimée."), "success")
     if is_htmx():
         return _hours_fragment(found, OfficeHourForm(prefix="perm", formdata=None))
     return redirect(url_for("centre.worker", worker_id=found.id))
@@ -286,7 +286,10 @@ def hour_remove(worker_id: int, hour_id: int):
 def worker_archive(worker_id: int):
     found = queries.get_worker_or_404(worker_id)
     services.set_worker_active(found, False, acting_user())
-    flash(f"{found.full_name} déplacé(e) vers les assistants sociaux inactifs.", "success")
+    flash(
+        _("%(name)s déplacé(e) vers les assistants sociaux inactifs.", name=found.full_name),
+        "success",
+    )
     return redirect(url_for("centre.workers"))
 
 
@@ -295,5 +298,8 @@ def worker_archive(worker_id: int):
 def worker_reactivate(worker_id: int):
     found = queries.get_worker_or_404(worker_id)
     services.set_worker_active(found, True, acting_user())
-    flash(f"{found.full_name} replacé(e) parmi les assistants sociaux actifs.", "success")
+    flash(
+        _("%(name)s replacé(e) parmi les assistants sociaux actifs.", name=found.full_name),
+        "success",
+    )
     return redirect(url_for("centre.workers", inactifs=1))

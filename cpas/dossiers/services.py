@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -174,7 +175,7 @@ def update_references(
     number = (dossier_number or "").strip()
     if not number or len(number) > 11:
         raise DossierRuleError(
-            "Le n° de dossier comprend de 1 à 11 caractères (pas seulement des espaces).",
+            _("Le n° de dossier comprend de 1 à 11 caractères (pas seulement des espaces)."),
             "dossier_number",
         )
     clash = db.session.scalar(
@@ -186,10 +187,12 @@ def update_references(
     )
     if clash is not None:
         raise DossierRuleError(
-            "Ce n° de dossier est déjà utilisé par un autre dossier du CPAS.", "dossier_number"
+            _("Ce n° de dossier est déjà utilisé par un autre dossier du CPAS."), "dossier_number"
         )
     if opened_on > date.today():
-        raise DossierRuleError("La date d'ouverture ne peut pas être dans le futur.", "opened_on")
+        raise DossierRuleError(
+            _("La date d'ouverture ne peut pas être dans le futur."), "opened_on"
+        )
     dossier.dossier_number = number
     dossier.opened_on = opened_on
     dossier.social_worker_id = social_worker_id
@@ -236,7 +239,7 @@ def add_member(
         )
     )
     if member is not None and member.removed_at is None:
-        raise DossierRuleError("Cette personne fait déjà partie du ménage de fait.")
+        raise DossierRuleError(_("Cette personne fait déjà partie du ménage de fait."))
     if member is None:
         member = HouseholdMember(dossier_id=dossier.id, is_main=False)
         db.session.add(member)
@@ -256,7 +259,7 @@ def add_member(
 def remove_member(member: HouseholdMember, by: User, *, version: int | None) -> None:
     """« Supprimer » a member (never the main beneficiary); the undo restores it."""
     if member.is_main:
-        raise DossierRuleError("Le bénéficiaire principal ne peut pas être supprimé.")
+        raise DossierRuleError(_("Le bénéficiaire principal ne peut pas être supprimé."))
     check_version(member, version, by)
     member.removed_at = utcnow()
     audit.record("household.remove_member", obj=member.dossier, niss=member.niss, user=by)

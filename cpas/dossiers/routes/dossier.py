@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ... import audit
 from ...centre.queries import active_workers
@@ -46,9 +47,14 @@ def _references_form(dossier: Dossier, saved: bool = False) -> ReferencesForm:
     else:
         form = ReferencesForm(obj=dossier if request.method == "GET" else None)
     workers = active_workers(dossier.organisation_id)
-    choices = [(0, "— Aucun —")] + [(w.id, w.full_name) for w in workers]
+    choices = [(0, _("— Aucun —"))] + [(w.id, w.full_name) for w in workers]
     if dossier.social_worker and not dossier.social_worker.active:
-        choices.append((dossier.social_worker.id, f"{dossier.social_worker.full_name} (inactif)"))
+        choices.append(
+            (
+                dossier.social_worker.id,
+                _("%(name)s (inactif)", name=dossier.social_worker.full_name),
+            )
+        )
     form.social_worker_id.choices = choices
     if request.method == "GET" or saved:
         form.social_worker_id.data = dossier.social_worker_id or 0
@@ -83,7 +89,7 @@ def edit_references(dossier_id: int):
         except services.DossierRuleError as exc:
             getattr(form, exc.field or "dossier_number").errors.append(str(exc))
         else:
-            flash("Références du dossier enregistrées.", "success")
+            flash(_("Références du dossier enregistrées."), "success")
             return render_template("dossiers/_references.html", **_references_context(dossier))
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -96,7 +102,7 @@ def edit_references(dossier_id: int):
 def archive(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     services.set_archived(dossier, True, acting_user())
-    flash("Dossier déplacé vers « Anciens dossiers ».", "success")
+    flash(_("Dossier déplacé vers « Anciens dossiers »."), "success")
     return redirect(
         safe_local_path(request.form.get("next"), url_for("dossiers.detail", dossier_id=dossier.id))
     )
@@ -107,7 +113,7 @@ def archive(dossier_id: int):
 def unarchive(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     services.set_archived(dossier, False, acting_user())
-    flash("Dossier replacé parmi les dossiers du CPAS.", "success")
+    flash(_("Dossier replacé parmi les dossiers du CPAS."), "success")
     return redirect(
         safe_local_path(request.form.get("next"), url_for("dossiers.detail", dossier_id=dossier.id))
     )

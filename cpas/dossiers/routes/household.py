@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ... import audit, session_refs
 from ...concurrency import BAD_VERSION, Conflict, parse_version
@@ -13,6 +14,7 @@ from ...database import reads_only
 from ...extensions import db
 from ...htmx import is_htmx, redirect_after_post, render_page_or_fragment
 from ...inputs import parse_ids
+from ...registry.adapters import PersonRecord
 from ...security import acting_user, require_function
 from .. import bp, queries, services
 from ..forms import MemberForm, PersonSearchForm
@@ -27,6 +29,10 @@ from .common import (
     register_person_or_404,
     search_context,
 )
+
+
+def _name(person: HouseholdMember | PersonRecord) -> str:
+    return f"{person.first_name} {person.last_name}"
 
 
 def _household_context(dossier: Dossier, removed: HouseholdMember | None = None) -> dict[str, Any]:
@@ -66,7 +72,7 @@ def household(dossier_id: int):
 def household_refresh(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     services.refresh_official_household(dossier, acting_user())
-    flash("Composition de ménage officielle mise à jour depuis le registre.", "success")
+    flash(_("Composition de ménage officielle mise à jour depuis le registre."), "success")
     return redirect(url_for("dossiers.household", dossier_id=dossier.id))
 
 
@@ -130,9 +136,7 @@ def member_add(dossier_id: int, ref: str):
                 form.relation.errors.append(str(exc))
                 status = 422
             else:
-                flash(
-                    f"{found.first_name} {found.last_name} ajouté(e) au ménage de fait.", "success"
-                )
+                flash(_("%(name)s ajouté(e) au ménage de fait.", name=_name(found)), "success")
                 return redirect_after_post(url_for("dossiers.household", dossier_id=dossier.id))
         else:
             status = 422
@@ -141,7 +145,7 @@ def member_add(dossier_id: int, ref: str):
         "form": form,
         "existing": None,
         "action": url_for("dossiers.member_add", dossier_id=dossier.id, ref=ref),
-        "submit_label": "Ajouter",
+        "submit_label": _("Ajouter"),
         "member_mode": True,
         "inline": is_htmx(),
     }
@@ -188,7 +192,7 @@ def member_remove(dossier_id: int, member_id: int):
         return _de_facto(dossier, conflict=exc)
     except services.DossierRuleError as exc:
         abort(409, description=str(exc))
-    flash(f"{member.first_name} {member.last_name} retiré(e) du ménage de fait.", "success")
+    flash(_("%(name)s retiré(e) du ménage de fait.", name=_name(member)), "success")
     return _de_facto(dossier, removed=member)
 
 
@@ -203,7 +207,7 @@ def member_restore(dossier_id: int, member_id: int):
     except Conflict as exc:
         db.session.rollback()
         return _de_facto(dossier, conflict=exc)
-    flash(f"{member.first_name} {member.last_name} remis(e) dans le ménage de fait.", "success")
+    flash(_("%(name)s remis(e) dans le ménage de fait.", name=_name(member)), "success")
     return _de_facto(dossier)
 
 
@@ -214,8 +218,11 @@ def members_refresh(dossier_id: int):
     wanted = set(parse_ids(request.form.getlist("membres")) or [])
     members = [m for m in queries.current_members(dossier) if m.id in wanted]
     if not members:
-        flash("Sélectionnez au moins un membre à mettre à jour.", "error")
+        flash(_("Sélectionnez au moins un membre à mettre à jour."), "error")
     else:
         count = services.refresh_members(dossier, members, acting_user())
-        flash(f"Données de {count} membre(s) mises à jour depuis le registre.", "success")
+        flash(
+            _("Données de %(count)s membre(s) mises à jour depuis le registre.", count=count),
+            "success",
+        )
     return _de_facto(dossier)

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from ... import audit
 from ...database import reads_only
@@ -68,7 +69,7 @@ def integrate(dossier_id: int):
         form.end.data,
         acting_user(),
     )
-    return _integrations_page(dossier, forms=forms, results=results, results_title="Intégration")
+    return _integrations_page(dossier, forms=forms, results=results, results_title=_("Intégration"))
 
 
 @bp.route("/<int:dossier_id>/integrations/desintegrer", methods=["POST"])
@@ -87,7 +88,9 @@ def deintegrate(dossier_id: int):
         form.end.data,
         acting_user(),
     )
-    return _integrations_page(dossier, forms=forms, results=results, results_title="Désintégration")
+    return _integrations_page(
+        dossier, forms=forms, results=results, results_title=_("Désintégration")
+    )
 
 
 @reads_only

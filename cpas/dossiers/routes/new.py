@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ... import session_refs
@@ -82,9 +83,9 @@ def person(ref: str):
                 current_user.organisation, found, address_of(form), acting_user()
             )
             if created:
-                flash("Dossier créé.", "success")
+                flash(_("Dossier créé."), "success")
             else:
-                flash("Cette personne a déjà un dossier au CPAS : le voici.", "info")
+                flash(_("Cette personne a déjà un dossier au CPAS : le voici."), "info")
             return redirect_after_post(url_for("dossiers.detail", dossier_id=dossier.id))
         else:
             status = 422
@@ -93,7 +94,7 @@ def person(ref: str):
         "form": form,
         "existing": existing,
         "action": url_for("dossiers.person", ref=ref),
-        "submit_label": "Créer le dossier",
+        "submit_label": _("Créer le dossier"),
         "member_mode": False,
         "inline": is_htmx(),
     }
@@ -128,8 +129,10 @@ def bis():
                 acting_user(),
             )
             flash(
-                "Numéro bis attribué : la personne est reprise au registre BIS (local). "
-                "Complétez l'adresse effective pour créer le dossier.",
+                _(
+                    "Numéro bis attribué : la personne est reprise au registre BIS (local). "
+                    "Complétez l'adresse effective pour créer le dossier."
+                ),
                 "success",
             )
             return redirect(person_link(person.ref))
