@@ -94,6 +94,29 @@ def test_a_domain_route_is_open_to_its_kinds(app, client, make_org, make_user, l
     assert client.get("/essai/distributeurs").status_code == 403
 
 
+def test_the_menu_hides_an_entry_of_a_domain_closed_to_the_kind(
+    app, client, make_org, make_user, login_as, monkeypatch
+):
+    """Even an entry that names no function (so no function kind) follows its domain."""
+    from cpas.access import functions
+    from cpas.access.function_types import NavItem
+
+    domain = DomainBlueprint("menu_probe", __name__, kinds=("distributor",))
+
+    @domain.route("/essai/menu-distributeurs")
+    @signed_in
+    def page():
+        return "ok"
+
+    app.register_blueprint(domain)
+    entry = NavItem(endpoint="menu_probe.page", label="Sonde du menu")
+    monkeypatch.setattr(functions, "NAVIGATION", (*functions.NAVIGATION, entry))
+    login_as(make_user(make_org(OrganisationKind.DISTRIBUTOR), all_access=True))
+    assert "/essai/menu-distributeurs" in _menu(client)
+    login_as(make_user(make_org(OrganisationKind.CPAS), all_access=True))
+    assert "/essai/menu-distributeurs" not in _menu(client)
+
+
 def _closed(app) -> list[tuple[str, str]]:
     """Every (domain, kind) pair where the domain is not for that kind."""
     return [
