@@ -261,7 +261,7 @@ class AccountRequestStatus(enum.StrEnum):
     REFUSED = "refused"
 
 
-ACCOUNT_REQUEST_STATUS_LABELS = {
+ACCOUNT_REQUEST_STATUS_LABELS: dict[str, str] = {
     AccountRequestStatus.PENDING: "En attente",
     AccountRequestStatus.ACCEPTED: "Acceptée",
     AccountRequestStatus.REFUSED: "Refusée",

@@ -120,12 +120,13 @@ def reviewable_requests_filter(user: User):
 
 
 def pending_request_count(user: User) -> int:
-    return db.session.scalar(
+    count = db.session.scalar(
         select(func.count(AccountRequest.id)).where(
             reviewable_requests_filter(user),
             AccountRequest.status == AccountRequestStatus.PENDING.value,
         )
     )
+    return count or 0
 
 
 def account_requests(user: User, *, pending: bool) -> Select:

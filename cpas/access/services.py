@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
@@ -226,11 +227,14 @@ def _claim_assignment(user: User, posted: int | None, by: User) -> None:
     administrators is settled here: the UPDATE matches the row only while it still has the
     posted version; the loser gets a Conflict and nothing of its change is kept."""
     check_version(user, posted, by)  # a stale or garbage version: Conflict before any change
-    claimed = db.session.execute(
-        update(User)
-        .where(User.id == user.id, User.version == posted)
-        .values(version=User.version + 1, updated_at=user.updated_at, updated_by_id=by.id)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],  # an UPDATE answers with a cursor result, which has a rowcount
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id, User.version == posted)
+            .values(version=User.version + 1, updated_at=user.updated_at, updated_by_id=by.id)
+            .execution_options(synchronize_session=False),
+        ),
     ).rowcount
     if claimed != 1:  # another assignment was committed after this request loaded the user
         db.session.rollback()

@@ -51,7 +51,7 @@ def _recent_attempts(
     )
     if failures_only:
         query = query.where(LoginAttempt.success.is_(False))
-    return db.session.scalar(query)
+    return db.session.scalar(query) or 0
 
 
 def _recent_failures(column, value: str) -> int:

@@ -65,7 +65,7 @@ def check_settings(config: Mapping[str, Any]) -> None:
 
 def _chosen(config: Mapping[str, Any], key: str, known: Mapping[str, T]) -> T:
     name = config.get(key)
-    if name not in known:
+    if not isinstance(name, str) or name not in known:
         raise RuntimeError(
             f"{key}={name!r} is not an adapter of this app (known: {', '.join(sorted(known))})"
         )

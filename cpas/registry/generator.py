@@ -67,6 +67,7 @@ class _Household:
         self.household_id = household_id
         region = rng.choice(self.culture.regions)
         postal_code, locality, _ = rng.choice(picker.localities[region])
+        self.locality: str = locality
         number = str(rng.randint(1, 250))
         if rng.random() < 0.08:
             number += rng.choice("ABC")
@@ -96,7 +97,7 @@ class _Household:
     def _birth_place(self, born_here: bool) -> str:
         if born_here or not self.culture.birth_places:
             if self.rng.random() < 0.6:
-                return self.address["locality"]
+                return self.locality
             return self.rng.choice(LOCALITIES)[1]
         return self.rng.choice(self.culture.birth_places)
 

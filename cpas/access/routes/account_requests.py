@@ -113,7 +113,9 @@ def account_request_profile(request_id: int):
     profile = queries.get_profile_or_404(profile_id) if profile_id is not None else None
     grants = queries.profile_grants([profile], current_locale()) if profile else {}
     return render_template(
-        "access/_profile_grants.html", profile=profile, grants=grants.get(profile_id)
+        "access/_profile_grants.html",
+        profile=profile,
+        grants=grants.get(profile.id) if profile else None,
     )
 
 

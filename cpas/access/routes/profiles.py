@@ -128,6 +128,7 @@ def _edit_profile(profile: Profile | None):
     except Conflict as exc:
         # someone saved the profile meanwhile: keep the typed names and ticks, show theirs
         db.session.rollback()
+        assert profile is not None  # a new profile has no version to conflict on
         keep_for_merge(form, ProfileForm(formdata=None, obj=profile), exc)
         form.saved_functions = _function_differences(codes, set(profile.function_codes))
         return _profile_form_page(form, codes, profile, 409)
