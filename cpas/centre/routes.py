@@ -20,7 +20,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..concurrency import Conflict, keep_for_merge
-from ..extensions import db
 from ..htmx import is_htmx
 from ..security import acting_user, require_function, signed_in
 from ..uploads import UploadRefused, UploadStorageError, check_upload
@@ -87,13 +86,11 @@ def profile_save():
         )
     except Conflict as exc:
         # the fiche again with what was typed, the saved values beside it
-        db.session.rollback()
         keep_for_merge(form, _saved_profile_form(), exc)
         return _profile_page(form, 409)
     except IntegrityError:
         # Another organisation took this name or INS code after the form's checks ran:
         # checked again, the message lands next to the field instead of a 500.
-        db.session.rollback()
         form.validate()
         return _profile_page(form, 422)
     flash(_("Fiche signalétique enregistrée."), "success")
@@ -238,7 +235,6 @@ def worker_save(worker_id: int):
     try:
         services.update_worker(found, form.data, acting_user(), version=form.version.data)
     except Conflict as exc:
-        db.session.rollback()
         keep_for_merge(form, WorkerForm(formdata=None, obj=found), exc)
         return _worker_page(found, form, 409)
     flash(_("Assistant social enregistré."), "success")

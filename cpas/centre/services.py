@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from .. import audit
 from ..access.models import Organisation, User
 from ..concurrency import Conflict, check_version, commit, stamp
@@ -46,7 +48,12 @@ def save_profile(
         setattr(profile, name, value.strip() if isinstance(value, str) and value.strip() else None)
     stamp(profile, by)
     audit.record("centre.save_profile", obj=organisation, user=by)
-    commit(profile)
+    try:
+        commit(profile)
+    except IntegrityError:
+        # another organisation took this name or INS code after the form's checks ran
+        db.session.rollback()
+        raise
 
 
 def add_phone(

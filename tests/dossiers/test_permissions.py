@@ -528,3 +528,14 @@ def test_member_routes_need_the_member_of_that_dossier(app, client, world, marie
     assert response.status_code == 200
     again = add_member_through_screens(client, marie_dossier.id, world.people.jean.id)
     assert again.status_code == 302  # a removed member can be added back
+
+
+def test_navigation_shows_the_centre_to_a_cpas_user_with_centre_view(
+    client, login_as, make_user, world
+):
+    login_as(make_user(world.cpas_a, functions=["centre.view"]))
+    home = page_text(client.get("/"))
+    assert "Fiche signalétique" in home and "Assistants sociaux" in home
+    login_as(world.user_dist)  # every function, but not a CPAS
+    home = page_text(client.get("/"))
+    assert "Fiche signalétique" not in home and "Assistants sociaux" not in home

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from ... import audit
 from ...centre.queries import active_workers
 from ...concurrency import Conflict, keep_for_merge
-from ...extensions import db
 from ...security import acting_user, require_function
 from ...urls import safe_local_path
 from .. import bp, queries, services
@@ -80,8 +79,8 @@ def edit_references(dossier_id: int):
                 version=form.version.data,
             )
         except Conflict as exc:
-            # the same form with what was typed, the saved references beside it
-            db.session.rollback()
+            # the same form with what was typed, the saved references beside it (the
+            # service changed nothing: the version is checked first)
             keep_for_merge(form, _references_form(dossier, saved=True), exc)
             return render_template(
                 "dossiers/_references.html", **_references_context(dossier, form)

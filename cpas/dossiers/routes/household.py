@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from ... import audit, session_refs
 from ...concurrency import BAD_VERSION, Conflict, parse_version
 from ...database import reads_only
-from ...extensions import db
 from ...htmx import is_htmx, redirect_after_post, render_page_or_fragment
 from ...inputs import parse_ids
 from ...registry.adapters import PersonRecord
@@ -188,7 +187,6 @@ def member_remove(dossier_id: int, member_id: int):
     try:
         services.remove_member(member, acting_user(), version=version)
     except Conflict as exc:
-        db.session.rollback()
         return _de_facto(dossier, conflict=exc)
     except services.DossierRuleError as exc:
         abort(409, description=str(exc))
@@ -205,7 +203,6 @@ def member_restore(dossier_id: int, member_id: int):
     try:
         services.restore_member(member, acting_user(), version=version)
     except Conflict as exc:
-        db.session.rollback()
         return _de_facto(dossier, conflict=exc)
     flash(_("%(name)s remis(e) dans le ménage de fait.", name=_name(member)), "success")
     return _de_facto(dossier)
