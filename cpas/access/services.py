@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -33,11 +34,11 @@ from .templates import templates_for
 #: Holding this function is what "access management" means for the last-holder rule.
 ACCESS_MANAGEMENT = "access.users"
 
-PROFILE_ASSIGNED = (
+PROFILE_ASSIGNED = _l(
     "Le profil que vous voulez supprimer est affecté à un ou plusieurs utilisateurs. "
     "Veuillez d'abord le désaffecter."
 )
-LAST_HOLDER = (
+LAST_HOLDER = _l(
     "Impossible : l'organisation n'aurait plus aucun utilisateur actif pouvant gérer les "
     "accès (fonction « Gérer les utilisateurs »)."
 )
@@ -88,7 +89,7 @@ def _active_managers(organisation_id: int) -> set[int]:
 def _check_managers_remain(organisation_id: int) -> None:
     db.session.flush()
     if not _active_managers(organisation_id):
-        raise AccessRuleError(LAST_HOLDER)
+        raise AccessRuleError(str(LAST_HOLDER))
 
 
 @dataclass
@@ -110,7 +111,7 @@ def save_profile(
 
     Updating needs the ``version`` the form was loaded with (a stale one is a Conflict)."""
     if profile is not None and profile.all_access:
-        raise AccessRuleError("Le profil « Tous les accès » ne peut pas être modifié.")
+        raise AccessRuleError(_("Le profil « Tous les accès » ne peut pas être modifié."))
     if profile is not None:
         check_version(profile, version, by)
     complete, added = complete_dependencies(set(codes))
@@ -143,14 +144,14 @@ def save_profile(
 def delete_profile(profile: Profile, by: User) -> None:
     """Delete a profile that nobody holds. Commits."""
     if profile.all_access:
-        raise AccessRuleError("Le profil « Tous les accès » ne peut pas être supprimé.")
+        raise AccessRuleError(_("Le profil « Tous les accès » ne peut pas être supprimé."))
     holders = db.session.scalar(
         select(func.count())
         .select_from(user_profile)
         .where(user_profile.c.profile_id == profile.id)
     )
     if holders:
-        raise AccessRuleError(PROFILE_ASSIGNED)
+        raise AccessRuleError(str(PROFILE_ASSIGNED))
     audit.record("access.profile_delete", obj=profile, user=by, details=profile.name_fr)
     db.session.delete(profile)
     db.session.commit()
@@ -163,9 +164,9 @@ def assign_profiles(
 
     Needs the assignment ``version`` the form was loaded with (a stale one is a Conflict)."""
     if any(p.organisation_id != user.organisation_id for p in profiles):
-        raise AccessRuleError("Un profil choisi n'appartient pas à l'organisation.")
+        raise AccessRuleError(_("Un profil choisi n'appartient pas à l'organisation."))
     if not user.active:
-        raise AccessRuleError("Réactivez d'abord cet utilisateur.")
+        raise AccessRuleError(_("Réactivez d'abord cet utilisateur."))
     _claim_assignment(user, version, by)
     user.profiles = list(profiles)
     try:
@@ -187,9 +188,9 @@ def deactivate_user(user: User, by: User, version: int | None) -> None:
 
     Needs the assignment ``version`` the list was loaded with (a stale one is a Conflict)."""
     if user.id == by.id:
-        raise AccessRuleError("Vous ne pouvez pas désactiver votre propre compte.")
+        raise AccessRuleError(_("Vous ne pouvez pas désactiver votre propre compte."))
     if not user.active:
-        raise AccessRuleError("Cet utilisateur est déjà inactif.")
+        raise AccessRuleError(_("Cet utilisateur est déjà inactif."))
     # The version is bumped too (the profiles are emptied), so that a form loaded before
     # cannot give the old profiles back.
     _claim_assignment(user, version, by)
@@ -211,7 +212,7 @@ def reactivate_user(user: User, by: User, version: int | None) -> None:
 
     Needs the assignment ``version`` the list was loaded with (a stale one is a Conflict)."""
     if user.active:
-        raise AccessRuleError("Cet utilisateur est déjà actif.")
+        raise AccessRuleError(_("Cet utilisateur est déjà actif."))
     _claim_assignment(user, version, by)
     user.active = True
     user.deactivated_at = None
@@ -348,7 +349,7 @@ def _fire(
 
 def _ensure_pending(request_row: AccountRequest) -> None:
     if request_row.status != AccountRequestStatus.PENDING.value:
-        raise AccessRuleError("Cette demande a déjà été traitée.")
+        raise AccessRuleError(_("Cette demande a déjà été traitée."))
 
 
 def _link(endpoint: str) -> str:

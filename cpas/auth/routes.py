@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..security import acting_user, public, signed_in
@@ -10,11 +12,11 @@ from ..urls import safe_local_path
 from . import bp, services
 from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 
-RESET_SENT = (
+RESET_SENT = _l(
     "Si un compte actif correspond à cette adresse, un e-mail contenant un lien de "
     "réinitialisation vient d'être envoyé. Le lien est valable une heure."
 )
-RESET_INVALID = (
+RESET_INVALID = _l(
     "Ce lien de réinitialisation n'est plus valable (déjà utilisé ou expiré). "
     "Demandez-en un nouveau."
 )
@@ -50,7 +52,7 @@ def login():
 @login_required
 def logout():
     services.sign_out(acting_user())
-    flash("Vous êtes déconnecté.", "info")
+    flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -60,7 +62,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data, request.remote_addr or "?")
-        flash(RESET_SENT, "info")
+        flash(str(RESET_SENT), "info")
         return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/forgot.html", form=form), status
@@ -76,7 +78,7 @@ def reset_password(token: str):
     form._account_email = record.user.email
     if form.validate_on_submit():
         services.reset_password(record, form.password.data)
-        flash("Votre mot de passe a été modifié. Vous pouvez vous connecter.", "success")
+        flash(_("Votre mot de passe a été modifié. Vous pouvez vous connecter."), "success")
         return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/reset.html", form=form), status

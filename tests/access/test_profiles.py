@@ -129,8 +129,8 @@ def test_assigned_profile_cannot_be_deleted_exact_message(
         db.session.commit()
     login_as(admin)
     response = client.post(f"/acces/profils/{profile.id}/supprimer", follow_redirects=True)
-    assert PROFILE_ASSIGNED in page_text(response)
-    assert PROFILE_ASSIGNED == (
+    assert str(PROFILE_ASSIGNED) in page_text(response)
+    assert str(PROFILE_ASSIGNED) == (
         "Le profil que vous voulez supprimer est affecté à un ou plusieurs utilisateurs. "
         "Veuillez d'abord le désaffecter."
     )

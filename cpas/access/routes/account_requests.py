@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...concurrency import Conflict, keep_for_merge
@@ -20,7 +21,7 @@ from ..forms import (
     optional_id,
 )
 
-ACCOUNT_REQUEST_SENT = (
+ACCOUNT_REQUEST_SENT = _l(
     "Votre demande a bien été envoyée. Elle sera examinée par un administrateur ; vous "
     "recevrez un e-mail dès qu'une décision sera prise."
 )
@@ -44,17 +45,19 @@ def account_request():
         # Counted before anything else: robots, invalid forms, known and unknown e-mails.
         allowed = count_attempt(ThrottleScope.ACCOUNT_REQUEST, form.email.data or "", ip)
         if allowed and form.website.data:  # honeypot filled: a robot; answer as if all went well
-            flash(ACCOUNT_REQUEST_SENT, "success")
+            flash(str(ACCOUNT_REQUEST_SENT), "success")
             return redirect(url_for("auth.login"))
         if not allowed:
             return render_template(
                 "access/account_request_form.html",
                 form=form,
-                error="Trop de demandes envoyées depuis cet ordinateur. Réessayez dans une heure.",
+                error=_(
+                    "Trop de demandes envoyées depuis cet ordinateur. Réessayez dans une heure."
+                ),
             ), 429
         if form.validate():
             services.submit_account_request(form.data, ip)
-            flash(ACCOUNT_REQUEST_SENT, "success")
+            flash(str(ACCOUNT_REQUEST_SENT), "success")
             return redirect(url_for("auth.login"))
         return render_template("access/account_request_form.html", form=form), 422
     return render_template("access/account_request_form.html", form=form)
@@ -127,14 +130,14 @@ def account_request_review(request_id: int):
     status = 200
     if request.method == "POST":
         if row.organisation_id != current_user.organisation_id:
-            flash("Seule l'organisation concernée peut modifier cette demande.", "error")
+            flash(_("Seule l'organisation concernée peut modifier cette demande."), "error")
             return redirect(url_for("access.account_request_review", request_id=row.id))
         if edit.validate():
             try:
                 services.update_account_request(
                     row, edit.data, acting_user(), version=edit.version.data
                 )
-                flash("Demande mise à jour.", "success")
+                flash(_("Demande mise à jour."), "success")
                 return redirect(url_for("access.account_request_review", request_id=row.id))
             except Conflict as exc:
                 # another administrator saved the request meanwhile: keep what was typed
@@ -164,7 +167,10 @@ def account_request_accept(request_id: int):
         user = services.accept_account_request(
             row, profile, acting_user(), version=accept.version.data
         )
-        flash(f"Compte créé pour {user.full_name}. Un e-mail lui a été envoyé.", "success")
+        flash(
+            _("Compte créé pour %(name)s. Un e-mail lui a été envoyé.", name=user.full_name),
+            "success",
+        )
     except Conflict as exc:  # edited meanwhile: no account; the page shows the saved request
         flash(exc.short + " " + _("Vérifiez la demande ; rien n'a été créé."), "error")
         return redirect(url_for("access.account_request_review", request_id=row.id))
@@ -180,13 +186,13 @@ def account_request_refuse(request_id: int):
     _edit, _accept, refuse = _request_forms(row)
     if not refuse.validate():
         # a missing or garbage version says so; otherwise the reason is what is missing
-        flash(" ".join(refuse.version.errors) or "Indiquez le motif du refus.", "error")
+        flash(" ".join(refuse.version.errors) or _("Indiquez le motif du refus."), "error")
         return redirect(url_for("access.account_request_review", request_id=row.id))
     try:
         services.refuse_account_request(
             row, refuse.reason.data, acting_user(), version=refuse.version.data
         )
-        flash("Demande refusée ; le demandeur a été prévenu par e-mail.", "success")
+        flash(_("Demande refusée ; le demandeur a été prévenu par e-mail."), "success")
     except Conflict as exc:  # edited meanwhile: nothing refused, the page shows it as saved
         flash(exc.short + " " + _("Vérifiez la demande ; elle n'a pas été refusée."), "error")
         return redirect(url_for("access.account_request_review", request_id=row.id))

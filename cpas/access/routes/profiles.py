@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -92,7 +93,7 @@ def profile_manage(profile_id: int):
     profile = queries.get_profile_or_404(profile_id)
     if profile.all_access:
         if request.method == "POST":
-            flash("Le profil « Tous les accès » ne peut pas être modifié.", "error")
+            flash(_("Le profil « Tous les accès » ne peut pas être modifié."), "error")
             return redirect(url_for("access.profile_manage", profile_id=profile.id))
         return render_template(
             "access/profile_builtin.html",
@@ -137,12 +138,12 @@ def _edit_profile(profile: Profile | None):
         return _profile_form_page(form, codes, profile, 409)
     except IntegrityError:  # unique name per organisation
         db.session.rollback()
-        form.name_fr.errors = [*form.name_fr.errors, "Un profil porte déjà ce nom."]
+        form.name_fr.errors = [*form.name_fr.errors, _("Un profil porte déjà ce nom.")]
         return _profile_form_page(form, codes, profile, 422)
-    message = f"Le profil « {saved.profile.name_fr} » a été enregistré."
+    message = _("Le profil « %(name)s » a été enregistré.", name=saved.profile.name_fr)
     if saved.added:
         labels = ", ".join(FUNCTIONS[c].label(current_locale()) for c in saved.added)
-        message += f" Fonctions ajoutées car requises : {labels}."
+        message += " " + _("Fonctions ajoutées car requises : %(labels)s.", labels=labels)
     flash(message, "success")
     return redirect(url_for("access.profiles"))
 
@@ -164,7 +165,7 @@ def profile_delete(profile_id: int):
     try:
         name = profile.name_fr
         services.delete_profile(profile, acting_user())
-        flash(f"Le profil « {name} » a été supprimé.", "success")
+        flash(_("Le profil « %(name)s » a été supprimé.", name=name), "success")
     except services.AccessRuleError as exc:
         flash(str(exc), "error")
     return redirect(url_for("access.profiles"))

@@ -101,7 +101,7 @@ def user_assign(user_id: int):
     except services.AccessRuleError as exc:
         flash(str(exc), "error")
         return page(chosen_ids, 409)
-    flash(f"Profils de {user.full_name} enregistrés.", "success")
+    flash(_("Profils de %(name)s enregistrés.", name=user.full_name), "success")
     return redirect(url_for("access.users"))
 
 
@@ -131,7 +131,13 @@ def user_pdf(user_id: int):
 def user_deactivate(user_id: int):
     user = queries.get_user_or_404(user_id)
     if _change_state(user, services.deactivate_user):
-        flash(f"{user.full_name} a été désactivé(e) et déplacé(e) vers les inactifs.", "success")
+        flash(
+            _(
+                "%(name)s a été désactivé(e) et déplacé(e) vers les inactifs.",
+                name=user.full_name,
+            ),
+            "success",
+        )
     return redirect(url_for("access.users"))
 
 
@@ -140,7 +146,7 @@ def user_deactivate(user_id: int):
 def user_reactivate(user_id: int):
     user = queries.get_user_or_404(user_id)
     if _change_state(user, services.reactivate_user):
-        flash(f"{user.full_name} a été réactivé(e), sans profil.", "success")
+        flash(_("%(name)s a été réactivé(e), sans profil.", name=user.full_name), "success")
     return redirect(url_for("access.inactive_users"))
 
 
@@ -168,7 +174,7 @@ def users_export():
     stamp = utcnow().strftime("%Y%m%d")
     return send_xlsx(
         f"revue-des-acces-{stamp}.xlsx",
-        ["Nom", "Prénom", "E-mail", "Profils", "Code fonction", "Fonction"],
+        [_("Nom"), _("Prénom"), _("E-mail"), _("Profils"), _("Code fonction"), _("Fonction")],
         queries.access_review_rows(current_user.organisation_id, current_locale()),
-        title="Revue des accès",
+        title=_("Revue des accès"),
     )
