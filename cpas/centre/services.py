@@ -39,16 +39,18 @@ def save_profile(
             raise Conflict(CentreProfile.conflict_label, None, None, 0)
     else:
         check_version(existing, version, by)
-    organisation.name = data["name"].strip()
-    organisation.ins_code = data["ins_code"].strip()
-    organisation.email = (data.get("email") or "").strip() or None
-    profile = _profile(organisation)
-    for name in PROFILE_FIELDS:
-        value = data.get(name)
-        setattr(profile, name, value.strip() if isinstance(value, str) and value.strip() else None)
-    stamp(profile, by)
-    audit.record("centre.save_profile", obj=organisation, user=by)
     try:
+        organisation.name = data["name"].strip()
+        organisation.ins_code = data["ins_code"].strip()
+        organisation.email = (data.get("email") or "").strip() or None
+        profile = _profile(organisation)  # its query flushes the organisation's change
+        for name in PROFILE_FIELDS:
+            value = data.get(name)
+            setattr(
+                profile, name, value.strip() if isinstance(value, str) and value.strip() else None
+            )
+        stamp(profile, by)
+        audit.record("centre.save_profile", obj=organisation, user=by)
         commit(profile)
     except IntegrityError:
         # another organisation took this name or INS code after the form's checks ran
