@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from ... import audit
 from ...centre.queries import active_workers
@@ -96,15 +97,20 @@ def edit_references(dossier_id: int):
     ), status
 
 
+def _back(dossier: Dossier) -> Response:
+    """Back where the button was (a list of dossiers), else to the dossier."""
+    return redirect(
+        safe_local_path(request.form.get("next"), url_for("dossiers.detail", dossier_id=dossier.id))
+    )
+
+
 @bp.route("/<int:dossier_id>/archiver", methods=["POST"])
 @require_function("dossiers.archive")
 def archive(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     services.set_archived(dossier, True, acting_user())
     flash(_("Dossier déplacé vers « Anciens dossiers »."), "success")
-    return redirect(
-        safe_local_path(request.form.get("next"), url_for("dossiers.detail", dossier_id=dossier.id))
-    )
+    return _back(dossier)
 
 
 @bp.route("/<int:dossier_id>/reactiver", methods=["POST"])
@@ -113,6 +119,4 @@ def unarchive(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
     services.set_archived(dossier, False, acting_user())
     flash(_("Dossier replacé parmi les dossiers du CPAS."), "success")
-    return redirect(
-        safe_local_path(request.form.get("next"), url_for("dossiers.detail", dossier_id=dossier.id))
-    )
+    return _back(dossier)
