@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from ..templating import format_money
 from ..timeutil import utcnow
 from ..workflow import Firing, Input, RuleError, Step, Workflow
+from .files import FileType
 from .models import WaterRequest, WaterRequestEvent
 from .notifications import notify
 from .states import (  # noqa: F401 - the life cycle's vocabulary, read as lc.<name>
@@ -61,8 +62,6 @@ INFO_ALREADY_ASKED = _l(
     "L'information complémentaire a déjà été demandée une fois : la demande refusée est clôturée."
 )
 INVOICE_NEEDED = _l("Ajoutez d'abord la facture (fichier de type « Facture »).")
-#: The file type a FAT needs before the CPAS validates it.
-INVOICE = "facture"
 
 CONFIRM_REFUSE = _l("Refuser cette demande ? Une demande refusée ne peut plus être réactivée.")
 CONFIRM_CANCEL = _l("Annuler cette demande ? Une demande annulée ne peut plus être réactivée.")
@@ -129,7 +128,7 @@ def _info_not_asked_yet(row: WaterRequest, user: object) -> object:
 
 
 def _invoice_attached(firing: Firing) -> None:
-    if not any(f.file_type == INVOICE for f in firing.obj.files):
+    if not any(f.file_type == FileType.INVOICE for f in firing.obj.files):
         raise WaterRuleError(str(INVOICE_NEEDED))
 
 

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from .. import audit
 from ..access.models import Organisation, User
 from ..concurrency import Conflict as Conflict  # re-exported: callers catch services.Conflict
-from ..concurrency import check_version, commit
+from ..concurrency import commit, ensure_current, stamp
 from ..extensions import db
 from ..textutil import fold
 from ..timeutil import utcnow
@@ -203,14 +203,17 @@ def locked_changes(row: WaterRequest, data: dict[str, Any]) -> list[str]:
 
 
 def update_request(row: WaterRequest, data: dict[str, Any], by: User, version: int | None) -> None:
-    """Edit the request's data (CPAS side, editable statuses only). Commits."""
-    check_version(row, version, by)
+    """Edit the request's data (CPAS side, editable statuses only). Commits.
+
+    Every rule is checked before the row changes (not even its stamp on a refusal)."""
+    ensure_current(row, version)
     if side_of(by) != lc.CPAS or row.status not in lc.EDITABLE:
         raise WaterRuleError(_("Cette demande ne peut plus être modifiée."))
     if row.status in lc.APPROVED_STATUSES:
         changed = locked_changes(row, data)
         if changed:
             raise WaterRuleError(str(LOCKED_AFTER_APPROVAL), field=changed[0])
+    stamp(row, by)
     _apply(row, data)
     audit.record(f"water.{row.kind}.update", obj=row, user=by)
     commit(row)
