@@ -22,31 +22,35 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..templating import format_money
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 
+#: The sheet's choices: stored as codes, shown (and exported) in the user's language. The
+#: French labels are the French REDI tool's; their Dutch is the Dutch tool's (the importer
+#: also knows both by heart: ``importer.DUTCH_CHOICES``).
 ACTIVATION_CHOICES = {
-    "non_equite": "Non – pour des raisons d'équité",
-    "non_deja_parcours": "Non – déjà en parcours d'activation",
-    "non_emploi": "Non – déjà à l'emploi",
-    "oui_piis": "Oui – PIIS",
-    "oui_autre": "Oui – autre",
+    "non_equite": _l("Non – pour des raisons d'équité"),
+    "non_deja_parcours": _l("Non – déjà en parcours d'activation"),
+    "non_emploi": _l("Non – déjà à l'emploi"),
+    "oui_piis": _l("Oui – PIIS"),
+    "oui_autre": _l("Oui – autre"),
 }
-PAYMENT_CHOICES = {"mensuelle": "Mensuelle", "unique": "Unique"}
+PAYMENT_CHOICES = {"mensuelle": _l("Mensuelle"), "unique": _l("Unique")}
 
 #: The encoded fields a « complet » line needs, in the order the message lists them.
 REQUIRED = (
-    ("activation", "parcours d'activation"),
-    ("decision_date", "date de décision"),
-    ("monthly_granted", "montant mensuel octroyé"),
-    ("period_start", "période d'octroi début"),
-    ("period_end", "période d'octroi fin"),
-    ("months", "nombre de mois"),
-    ("payment", "paiement"),
-    ("total_paid", "montant total payé"),
+    ("activation", _l("parcours d'activation")),
+    ("decision_date", _l("date de décision")),
+    ("monthly_granted", _l("montant mensuel octroyé")),
+    ("period_start", _l("période d'octroi début")),
+    ("period_end", _l("période d'octroi fin")),
+    ("months", _l("nombre de mois")),
+    ("payment", _l("paiement")),
+    ("total_paid", _l("montant total payé")),
 )
 
 
@@ -127,23 +131,25 @@ def check_line(line: LineLike) -> list[str]:
     problems = []
     missing = [label for name, label in REQUIRED if getattr(line, name) in (None, "")]
     if missing:
-        problems.append("À compléter : " + ", ".join(missing) + ".")
+        problems.append(_("À compléter : %(fields)s.", fields=", ".join(map(str, missing))))
     if line.period_start and line.period_end:
         if line.period_end < line.period_start:
-            problems.append("La fin de la période d'octroi précède son début.")
+            problems.append(_("La fin de la période d'octroi précède son début."))
         elif line.months is not None:
             span = months_spanned(line.period_start, line.period_end)
             if line.months < 1:
-                problems.append("Le nombre de mois doit être d'au moins 1.")
+                problems.append(_("Le nombre de mois doit être d'au moins 1."))
             elif line.months > span:
-                problems.append(f"Le nombre de mois ne peut dépasser la période ({span}).")
+                problems.append(
+                    _("Le nombre de mois ne peut dépasser la période (%(span)s).", span=span)
+                )
     if (
         line.monthly_granted is not None
         and line.months is not None
         and line.total_paid is not None
         and line.total_paid > line.monthly_granted * line.months
     ):
-        problems.append("Le montant payé dépasse le montant total octroyé.")
+        problems.append(_("Le montant payé dépasse le montant total octroyé."))
     return problems
 
 

@@ -10,19 +10,23 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from flask import Response
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..documents.xlsx import AMOUNT_FORMAT, DATE_FORMAT, Column, send_xlsx
 from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES, LineResult, cents
 from .models import RediCampaign, RediLine
 
+#: The sheet's headers, in the user's language: the French REDI tool's texts, and in Dutch
+#: the Dutch tool's (the importer knows both: ``importer.HEADER_TEXTS``).
 HEADERS = [
-    "INS CPAS", "N° NISS", "N° budget mensuel", "Date budget mensuel", "Solde budget mensuel",
-    "Parcours d'activation", "Date de décision", "Montant mensuel octroyé",
-    "Montant mensuel subventionné", "Période d'octroi début", "Période d'octroi fin",
-    "Nombre de mois", "Montant total octroyé par le CPAS",
-    "Montant total subventionnable par le SPPIS", "Paiement",
-    "Montant total payé pendant la période de subvention",
-    "Montant à payer après la période de subvention", "Contrôle",
+    _l("INS CPAS"), _l("N° NISS"), _l("N° budget mensuel"), _l("Date budget mensuel"),
+    _l("Solde budget mensuel"), _l("Parcours d'activation"), _l("Date de décision"),
+    _l("Montant mensuel octroyé"), _l("Montant mensuel subventionné"),
+    _l("Période d'octroi début"), _l("Période d'octroi fin"), _l("Nombre de mois"),
+    _l("Montant total octroyé par le CPAS"), _l("Montant total subventionnable par le SPPIS"),
+    _l("Paiement"), _l("Montant total payé pendant la période de subvention"),
+    _l("Montant à payer après la période de subvention"), _l("Contrôle"),
 ]  # fmt: skip
 GREY = {0, 1, 2, 3, 4, 8, 12, 13, 16, 17}  # imported or computed: read-only
 MONEY = {4, 7, 8, 12, 13, 15, 16}
@@ -41,21 +45,28 @@ COLUMNS = tuple(
 
 def preamble(campaign: RediCampaign) -> tuple[tuple[Any, ...], ...]:
     """Rows 1 to 3: blank, the period (« Période 01/05/23 au 29/02/24 »), blank."""
-    period = f"Période {campaign.period_start:%d/%m/%y} au {campaign.period_end:%d/%m/%y}"
+    period = _(
+        "Période %(start)s au %(end)s",
+        start=f"{campaign.period_start:%d/%m/%y}",
+        end=f"{campaign.period_end:%d/%m/%y}",
+    )
     return ((None,), (period,), (None,))
 
 
 def rows(lines: Iterable[tuple[RediLine, LineResult]]) -> Iterator[Sequence[Any]]:
     """One row per line: imported cells, the CPAS's encoding (labels), computed cells."""
+    complete, incomplete = _("Complet"), _("Incomplet")
+    activations = {code: str(label) for code, label in ACTIVATION_CHOICES.items()}
+    payments = {code: str(label) for code, label in PAYMENT_CHOICES.items()}
     for line, result in lines:
         yield [
             line.ins_code, line.niss, line.budget_number, line.budget_date, line.balance,
-            ACTIVATION_CHOICES.get(line.activation or "", None), line.decision_date,
+            activations.get(line.activation or ""), line.decision_date,
             line.monthly_granted, cents(result.monthly_subsidised), line.period_start,
             line.period_end, line.months, cents(result.total_granted),
-            cents(result.total_subsidisable), PAYMENT_CHOICES.get(line.payment or "", None),
+            cents(result.total_subsidisable), payments.get(line.payment or ""),
             line.total_paid, cents(result.to_pay_after),
-            "Complet" if result.complete else "Incomplet",
+            complete if result.complete else incomplete,
         ]  # fmt: skip
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
@@ -19,25 +21,27 @@ from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES, months_spanned
 
 class CampaignForm(BaseForm):
     name = StringField(
-        "Nom",
+        _l("Nom"),
         default="Subvention REDI 2023-2024",
-        validators=[DataRequired("Indiquez un nom."), Length(max=120)],
+        validators=[DataRequired(_l("Indiquez un nom.")), Length(max=120)],
     )
-    period_start = DateField("Début de la période", validators=[InputRequired("Date requise.")])
-    period_end = DateField("Fin de la période", validators=[InputRequired("Date requise.")])
+    period_start = DateField(
+        _l("Début de la période"), validators=[InputRequired(_l("Date requise."))]
+    )
+    period_end = DateField(_l("Fin de la période"), validators=[InputRequired(_l("Date requise."))])
     report_deadline = DateField(
-        "Date limite du rapport", validators=[InputRequired("Date requise.")]
+        _l("Date limite du rapport"), validators=[InputRequired(_l("Date requise."))]
     )
     subsidy_amount = MoneyField(
-        "Montant de la subvention reçue", validators=[InputRequired("Montant requis.")]
+        _l("Montant de la subvention reçue"), validators=[InputRequired(_l("Montant requis."))]
     )
     payment_reference = StringField(
-        "Référence de paiement", validators=[Optional(), Length(max=60)]
+        _l("Référence de paiement"), validators=[Optional(), Length(max=60)]
     )
 
     def validate_period_end(self, field: DateField) -> None:
         if field.data and self.period_start.data and field.data < self.period_start.data:
-            raise ValidationError("La fin précède le début.")
+            raise ValidationError(_("La fin précède le début."))
 
 
 class LineForm(BaseForm):
@@ -48,32 +52,34 @@ class LineForm(BaseForm):
 
     version = VersionField()  # the row's, in a hidden input of the row
     activation = SelectField(
-        "Parcours d'activation",
+        _l("Parcours d'activation"),
         choices=[("", "—"), *ACTIVATION_CHOICES.items()],
         validators=[Optional()],
     )
-    decision_date = DateField("Date de décision", validators=[Optional()])
-    monthly_granted = MoneyField("Montant mensuel octroyé")
-    period_start = DateField("Période d'octroi début", validators=[Optional()])
-    period_end = DateField("Période d'octroi fin", validators=[Optional()])
+    decision_date = DateField(_l("Date de décision"), validators=[Optional()])
+    monthly_granted = MoneyField(_l("Montant mensuel octroyé"))
+    period_start = DateField(_l("Période d'octroi début"), validators=[Optional()])
+    period_end = DateField(_l("Période d'octroi fin"), validators=[Optional()])
     months = IntegerField(
-        "Nombre de mois",
-        validators=[Optional(), NumberRange(min=1, max=120, message="Au moins 1.")],
+        _l("Nombre de mois"),
+        validators=[Optional(), NumberRange(min=1, max=120, message=_l("Au moins 1."))],
     )
     payment = SelectField(
-        "Paiement", choices=[("", "—"), *PAYMENT_CHOICES.items()], validators=[Optional()]
+        _l("Paiement"), choices=[("", "—"), *PAYMENT_CHOICES.items()], validators=[Optional()]
     )
-    total_paid = MoneyField("Montant total payé pendant la période")
+    total_paid = MoneyField(_l("Montant total payé pendant la période"))
 
     def validate_period_end(self, field: DateField) -> None:
         if field.data and self.period_start.data and field.data < self.period_start.data:
-            raise ValidationError("La fin précède le début.")
+            raise ValidationError(_("La fin précède le début."))
 
     def validate_months(self, field: IntegerField) -> None:
         if field.data and self.period_start.data and self.period_end.data:
             span = months_spanned(self.period_start.data, self.period_end.data)
             if self.period_end.data >= self.period_start.data and field.data > span:
-                raise ValidationError(f"Au plus {span} (la période compte {span} mois).")
+                raise ValidationError(
+                    _("Au plus %(span)s (la période compte %(span)s mois).", span=span)
+                )
 
     def validate_total_paid(self, field: MoneyField) -> None:
         granted, months = self.monthly_granted.data, self.months.data
@@ -83,7 +89,7 @@ class LineForm(BaseForm):
             and months
             and field.data > granted * months
         ):
-            raise ValidationError("Supérieur au montant total octroyé.")
+            raise ValidationError(_("Supérieur au montant total octroyé."))
 
     def values(self) -> dict:
         return {
@@ -97,14 +103,14 @@ class FilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    niss = StringField("NISS", validators=[Optional(), Length(max=30)])
+    niss = StringField(_l("NISS"), validators=[Optional(), Length(max=30)])
     control = SelectField(
-        "Contrôle",
-        choices=[("", "Tous"), ("incomplet", "Incomplet"), ("complet", "Complet")],
+        _l("Contrôle"),
+        choices=[("", _l("Tous")), ("incomplet", _l("Incomplet")), ("complet", _l("Complet"))],
         validators=[Optional()],
     )
     activation = SelectField(
-        "Parcours d'activation",
-        choices=[("", "Tous"), *ACTIVATION_CHOICES.items()],
+        _l("Parcours d'activation"),
+        choices=[("", _l("Tous")), *ACTIVATION_CHOICES.items()],
         validators=[Optional()],
     )

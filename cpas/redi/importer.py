@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -28,22 +29,61 @@ MAX_ENTRIES = 200
 MAX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_ROWS = 50_000
 
-#: Column key → header texts that name it (folded, without punctuation).
-HEADERS: dict[str, tuple[str, ...]] = {
-    "ins_code": ("ins cpas", "code ins", "code ins du cpas"),
-    "niss": ("n niss", "niss", "n mss", "numero niss"),
-    "budget_number": ("n budget mensuel", "numero budget mensuel"),
-    "budget_date": ("date budget mensuel", "date du budget mensuel"),
-    "balance": ("solde budget mensuel", "solde du budget mensuel"),
-    "activation": ("parcours d activation", "parcours activation"),
-    "decision_date": ("date de decision",),
-    "monthly_granted": ("montant mensuel octroye",),
-    "period_start": ("periode d octroi debut", "periode octroi debut"),
-    "period_end": ("periode d octroi fin", "periode octroi fin"),
-    "months": ("nombre de mois",),
-    "payment": ("paiement",),
-    "total_paid": ("montant total paye pendant la periode de subvention",),
+#: Column key → the header texts that name it: the French REDI tool's and the Dutch one's
+#: (the sheet exists in both languages), with their usual variants. Compared folded, without
+#: punctuation (``_key``): « N° NISS » and « n niss », « INSZ-nummer » and « insz nummer ».
+HEADER_TEXTS: dict[str, tuple[str, ...]] = {
+    "ins_code": (
+        "INS CPAS", "Code INS", "Code INS du CPAS",
+        "INS OCMW", "NIS OCMW", "NIS-code OCMW", "NIS-code", "INS-code OCMW",
+    ),
+    "niss": ("N° NISS", "NISS", "N° MSS", "Numéro NISS", "INSZ-nummer", "INSZ", "Nr. INSZ"),
+    "budget_number": (
+        "N° budget mensuel", "Numéro budget mensuel",
+        "Maandelijks budget nr.", "Nr. maandelijks budget", "Nummer maandelijks budget",
+    ),
+    "budget_date": (
+        "Date budget mensuel", "Date du budget mensuel",
+        "Datum maandelijks budget", "Datum van het maandbudget", "Datum maandbudget",
+    ),
+    "balance": (
+        "Solde budget mensuel", "Solde du budget mensuel",
+        "Saldo maandelijks budget", "Saldo van het maandbudget", "Saldo maandbudget",
+    ),
+    "activation": ("Parcours d'activation", "Parcours activation", "Activeringstraject"),
+    "decision_date": ("Date de décision", "Datum van beslissing", "Beslissingsdatum"),
+    "monthly_granted": (
+        "Montant mensuel octroyé", "Toegekend maandbedrag", "Toegekend maandelijks bedrag",
+    ),
+    "period_start": (
+        "Période d'octroi début", "Période octroi début",
+        "Begin van de toekenningsperiode", "Begin toekenningsperiode", "Toekenningsperiode begin",
+    ),
+    "period_end": (
+        "Période d'octroi fin", "Période octroi fin",
+        "Einde van de toekenningsperiode", "Einde toekenningsperiode", "Toekenningsperiode einde",
+    ),
+    "months": ("Nombre de mois", "Aantal maanden"),
+    "payment": ("Paiement", "Betaling"),
+    "total_paid": (
+        "Montant total payé pendant la période de subvention",
+        "Totaal betaald bedrag tijdens de subsidieperiode",
+        "Totaal bedrag betaald tijdens de subsidieperiode",
+    ),
+}  # fmt: skip
+
+#: The choices as the Dutch REDI tool writes them (the French ones are the labels of
+#: ``calc``'s choice lists, also accepted in the user's language and by their codes).
+DUTCH_CHOICES: dict[str, tuple[str, ...]] = {
+    "non_equite": ("Nee – om billijkheidsredenen",),
+    "non_deja_parcours": ("Nee – al in een activeringstraject",),
+    "non_emploi": ("Nee – al aan het werk",),
+    "oui_piis": ("Ja – GPMI", "Ja – PIIS"),
+    "oui_autre": ("Ja – ander",),
+    "mensuelle": ("Maandelijks",),
+    "unique": ("Eenmalig",),
 }
+
 REQUIRED = ("ins_code", "niss", "budget_number", "budget_date", "balance")
 ENCODED = (
     "activation", "decision_date", "monthly_granted", "period_start", "period_end", "months",
@@ -64,6 +104,12 @@ class ParsedImport:
 
 def _key(text: Any) -> str:
     return re.sub(r"[^a-z0-9]+", " ", fold(str(text or ""))).strip()
+
+
+#: Column key → folded header texts (what ``parse_workbook`` compares a header cell with).
+HEADERS: dict[str, frozenset[str]] = {
+    name: frozenset(_key(text) for text in texts) for name, texts in HEADER_TEXTS.items()
+}
 
 
 def _check_archive(data: bytes) -> None:
@@ -126,14 +172,26 @@ def parse_amount(value: Any) -> Decimal | None:
         raise ValueError(_("montant illisible « %(value)s »", value=value)) from exc
 
 
-def _choice(value: Any, choices: dict[str, str]) -> str | None:
+def choice_keys(choices: dict[str, Any]) -> dict[str, str]:
+    """Folded label → code: each code, its label in French, in Dutch and in the user's
+    language, and the Dutch REDI tool's labels (a sheet may come from either tool)."""
+    keys: dict[str, str] = {}
+    for code, label in choices.items():
+        texts = [code, str(label), *DUTCH_CHOICES.get(code, ())]
+        for locale in ("fr", "nl"):
+            with force_locale(locale):
+                texts.append(str(label))
+        keys.update((_key(text), code) for text in texts)
+    return keys
+
+
+def _choice(value: Any, keys: dict[str, str]) -> str | None:
     if value in (None, ""):
         return None
-    wanted = _key(value)
-    for code, label in choices.items():
-        if wanted in (_key(label), _key(code)):
-            return code
-    raise ValueError(_("valeur inconnue « %(value)s »", value=value))
+    code = keys.get(_key(value))
+    if code is None:
+        raise ValueError(_("valeur inconnue « %(value)s »", value=value))
+    return code
 
 
 def _digits(value: Any) -> str:
@@ -190,6 +248,10 @@ def parse_workbook(data: bytes, ins_code: str | None) -> ParsedImport:
                     "solde du budget mensuel)."
                 )
             )
+        choices = {
+            "activation": choice_keys(ACTIVATION_CHOICES),
+            "payment": choice_keys(PAYMENT_CHOICES),
+        }
         for number, row in enumerate(rows, start=header_row + 1):
             if number - header_row > MAX_ROWS:
                 raise ImportRefused(
@@ -198,7 +260,7 @@ def parse_workbook(data: bytes, ins_code: str | None) -> ParsedImport:
             cells = {name: row[i] if i < len(row) else None for name, i in columns.items()}
             if all(cells.get(n) in (None, "") for n in ("niss", "budget_number")):
                 continue
-            parsed, problems = _parse_row(cells, ins_code)
+            parsed, problems = _parse_row(cells, ins_code, choices)
             for problem in problems:
                 result.errors.append((number, problem))
             parsed["row"] = number
@@ -210,7 +272,9 @@ def parse_workbook(data: bytes, ins_code: str | None) -> ParsedImport:
         workbook.close()
 
 
-def _parse_row(cells: dict[str, Any], ins_code: str | None) -> tuple[dict, list[str]]:
+def _parse_row(
+    cells: dict[str, Any], ins_code: str | None, choices: dict[str, dict[str, str]]
+) -> tuple[dict, list[str]]:
     problems: list[str] = []
     out: dict[str, Any] = {}
     ins = _digits(cells.get("ins_code"))
@@ -262,9 +326,9 @@ def _parse_row(cells: dict[str, Any], ins_code: str | None) -> tuple[dict, list[
     except (TypeError, ValueError, OverflowError):
         problems.append(_("nombre de mois illisible « %(value)s ».", value=months))
         out["months"] = None
-    for name, choices in (("activation", ACTIVATION_CHOICES), ("payment", PAYMENT_CHOICES)):
+    for name in ("activation", "payment"):
         try:
-            out[name] = _choice(cells.get(name), choices)
+            out[name] = _choice(cells.get(name), choices[name])
         except ValueError as exc:
             problems.append(_field_problem(name, exc))
             out[name] = None
