@@ -126,6 +126,11 @@ def _select_locale() -> str:
 
     if not has_request_context():
         return "fr"  # background jobs, CLI and e-mails sent outside a request: French source
-    if current_user and getattr(current_user, "is_authenticated", False):
-        return current_user.locale
-    return session.get("locale") or request.accept_languages.best_match(["fr", "nl"]) or "fr"
+    # The account's choice, then this browser session's (the switch before signing in),
+    # then the browser's Accept-Language between fr and nl, then French.
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return str(current_user.locale)
+    chosen = session.get("locale")
+    if chosen in ("fr", "nl"):
+        return str(chosen)
+    return request.accept_languages.best_match(["fr", "nl"]) or "fr"

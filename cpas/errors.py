@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 from flask import Flask, make_response, render_template
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from .extensions import db
 from .htmx import is_htmx
 
-MESSAGES = {
-    400: ("Requête invalide", "La requête n'a pas pu être traitée."),
-    403: ("Accès refusé", "Vous n'avez pas accès à cette fonction."),
-    404: ("Page introuvable", "La page ou l'élément demandé n'existe pas ou n'est pas accessible."),
-    405: ("Méthode non autorisée", "Cette action n'est pas permise de cette manière."),
-    409: (
-        "Conflit de modification",
-        "Quelqu'un d'autre a modifié cet élément entre-temps. Rechargez la page pour voir "
-        "la version actuelle ; vos données n'ont pas été enregistrées.",
+MESSAGES: dict[int, tuple[LazyString, LazyString]] = {
+    400: (_l("Requête invalide"), _l("La requête n'a pas pu être traitée.")),
+    403: (_l("Accès refusé"), _l("Vous n'avez pas accès à cette fonction.")),
+    404: (
+        _l("Page introuvable"),
+        _l("La page ou l'élément demandé n'existe pas ou n'est pas accessible."),
     ),
-    413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
-    429: ("Trop de requêtes", "Trop de tentatives. Réessayez dans quelques minutes."),
+    405: (_l("Méthode non autorisée"), _l("Cette action n'est pas permise de cette manière.")),
+    409: (
+        _l("Conflit de modification"),
+        _l(
+            "Quelqu'un d'autre a modifié cet élément entre-temps. Rechargez la page pour voir "
+            "la version actuelle ; vos données n'ont pas été enregistrées."
+        ),
+    ),
+    413: (_l("Fichier trop volumineux"), _l("Le fichier envoyé dépasse la taille autorisée.")),
+    429: (_l("Trop de requêtes"), _l("Trop de tentatives. Réessayez dans quelques minutes.")),
     500: (
-        "Erreur interne",
-        "Une erreur inattendue s'est produite. Rien n'a été enregistré. "
-        "Réessayez ou contactez l'administrateur.",
+        _l("Erreur interne"),
+        _l(
+            "Une erreur inattendue s'est produite. Rien n'a été enregistré. "
+            "Réessayez ou contactez l'administrateur."
+        ),
     ),
 }
 
@@ -58,8 +68,10 @@ def init_app(app: Flask) -> None:
     def _csrf(_e):
         return render_error(
             400,
-            "Le jeton de sécurité du formulaire est manquant ou a expiré. "
-            "Rechargez la page et recommencez ; rien n'a été enregistré.",
+            _(
+                "Le jeton de sécurité du formulaire est manquant ou a expiré. "
+                "Rechargez la page et recommencez ; rien n'a été enregistré."
+            ),
         )
 
     @app.errorhandler(500)

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum import iban as iban_number
 from stdnum.exceptions import InvalidChecksum
@@ -116,15 +117,15 @@ class MoneyField(StringField):
             text = text.replace(".", "").replace(",", ".")
         if not PLAIN_AMOUNT.fullmatch(text):
             # exponents (1e30), NaN, infinity, Unicode digits: Decimal would take them
-            raise ValueError("Montant invalide (ex. 1.234,56).")
+            raise ValueError(_("Montant invalide (ex. 1.234,56)."))
         try:
             value = Decimal(text)
         except InvalidOperation as exc:
-            raise ValueError("Montant invalide (ex. 1.234,56).") from exc
+            raise ValueError(_("Montant invalide (ex. 1.234,56).")) from exc
         if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise ValueError("Montant invalide : deux décimales au plus.")
+            raise ValueError(_("Montant invalide : deux décimales au plus."))
         if self.minimum is not None and value < self.minimum:
-            raise ValueError("Le montant ne peut pas être négatif.")
+            raise ValueError(_("Le montant ne peut pas être négatif."))
         if abs(value) > self.maximum:
             raise ValueError(
                 _("Montant trop élevé : %(max)s au plus.", max=format_money(self.maximum))
@@ -145,7 +146,10 @@ def validate_iban(_form, field) -> None:
         field.data = check_iban(field.data)
     except StdnumError as exc:
         raise ValidationError(
-            "Numéro de compte (IBAN) invalide : vérifiez les chiffres, par ex. BE71 0961 2345 6769."
+            _(
+                "Numéro de compte (IBAN) invalide : vérifiez les chiffres, "
+                "par ex. BE71 0961 2345 6769."
+            )
         ) from exc
 
 
@@ -162,7 +166,7 @@ def check_iban(value: str) -> str:
 # --------------------------------------------------------------------------- NISS and dates
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATE_MESSAGE = "Date attendue au format JJ/MM/AAAA."
+DATE_MESSAGE = _l("Date attendue au format JJ/MM/AAAA.")
 
 
 class NissField(StringField):
@@ -175,8 +179,10 @@ class NissField(StringField):
             digits = normalise_niss(self.data)
             if digits is None:
                 raise ValidationError(
-                    "NISS invalide : 11 chiffres avec un chiffre de contrôle correct "
-                    "(ex. 85.07.30-033.28)."
+                    _(
+                        "NISS invalide : 11 chiffres avec un chiffre de contrôle correct "
+                        "(ex. 85.07.30-033.28)."
+                    )
                 )
             self.data = digits
 
@@ -190,7 +196,7 @@ class BelgianDateField(DateField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", DATE_FORMATS)
         render_kw = kwargs.setdefault("render_kw", {})
-        render_kw.setdefault("placeholder", "JJ/MM/AAAA")
+        render_kw.setdefault("placeholder", _("JJ/MM/AAAA"))
         render_kw.setdefault("inputmode", "numeric")
         render_kw.setdefault("autocomplete", "off")
         super().__init__(*args, **kwargs)
@@ -199,7 +205,7 @@ class BelgianDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
-            raise ValueError(DATE_MESSAGE) from exc
+            raise ValueError(str(DATE_MESSAGE)) from exc
 
     def _value(self) -> str:
         if self.raw_data:

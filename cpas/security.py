@@ -21,6 +21,8 @@ from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from .domains import kinds_of_endpoint
@@ -136,9 +138,11 @@ def _session_expired() -> str | None:
     seen = session.get("seen", 0)
     login_at = session.get("login_at", 0)
     if now - seen > idle:
-        return "Votre session a expiré après une période d'inactivité. Veuillez vous reconnecter."
+        return _(
+            "Votre session a expiré après une période d'inactivité. Veuillez vous reconnecter."
+        )
     if now - login_at > absolute:
-        return "Votre session a atteint sa durée maximale. Veuillez vous reconnecter."
+        return _("Votre session a atteint sa durée maximale. Veuillez vous reconnecter.")
     return None
 
 
@@ -199,7 +203,9 @@ def init_app(app: Flask) -> None:
 
     scrub_werkzeug_log()  # the development server's access lines: no query, no token
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Veuillez vous connecter pour accéder à cette page."
+    # Flask-Login flashes it into the session: a plain string, translated at request time.
+    login_manager.login_message = _l("Veuillez vous connecter pour accéder à cette page.")
+    login_manager.localize_callback = str
     login_manager.session_protection = "basic"
     app.before_request(_enforce_access)
     app.after_request(_security_headers)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, NamedTuple
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -13,6 +14,9 @@ from .documents.branding import logo_data_url
 from .domains import kinds_of_endpoint
 from .niss import format_niss
 from .urls import id_url
+
+if TYPE_CHECKING:
+    from .access.function_types import NavItem
 
 
 def format_money(value: Decimal | int | None) -> str:
@@ -43,18 +47,62 @@ def format_datetime(value: datetime | None) -> str:
     return value.strftime("%d/%m/%Y %H:%M")
 
 
-def _navigation() -> list[tuple[str, str]]:
+def _visible_entries() -> list[NavItem]:
+    """The menu entries the signed-in user's functions and organisation kind allow."""
     if not current_user.is_authenticated:
         return []
     from .access.functions import NAVIGATION
 
+    kind = current_user.organisation.kind
     return [
-        (item.endpoint, item.label)
+        item
         for item in NAVIGATION
         if (item.code is None or current_user.has_function(item.code))
-        and (item.kinds is None or current_user.organisation.kind in item.kinds)
-        and current_user.organisation.kind in (kinds_of_endpoint(current_app, item.endpoint) or ())
+        and (item.kinds is None or kind in item.kinds)
+        and kind in (kinds_of_endpoint(current_app, item.endpoint) or ())
     ]
+
+
+def _navigation() -> list[tuple[str, str]]:
+    """(endpoint, label) of every entry the user may open, in menu order."""
+    return [(item.endpoint, str(item.label)) for item in _visible_entries()]
+
+
+class MenuGroup(NamedTuple):
+    code: str
+    label: str
+    entries: list[tuple[str, str]]
+    current: bool
+
+
+def _current_group(endpoint: str | None) -> str | None:
+    """The code of the group whose section holds this endpoint (None: none, e.g. home)."""
+    from .access.function_types import NAV_GROUPS
+
+    for group in NAV_GROUPS:
+        if endpoint and any(endpoint.startswith(prefix) for prefix in group.sections):
+            return group.code
+    return None
+
+
+def navigation_groups() -> list[MenuGroup]:
+    """The menu's groups in menu order, each with the entries the user may open; a group
+    without any is left out. ``current``: the group of the page being shown."""
+    from .access.function_types import NAV_GROUPS
+
+    entries = _visible_entries()
+    current = _current_group(request.endpoint if has_request_context() else None)
+    groups = []
+    for group in NAV_GROUPS:
+        mine = [(i.endpoint, str(i.label)) for i in entries if i.group == group.code]
+        if mine:
+            groups.append(MenuGroup(group.code, str(group.label), mine, group.code == current))
+    return groups
+
+
+def navigation_links() -> list[tuple[str, str]]:
+    """The entries outside any group (« Accueil »), shown before the groups."""
+    return [(i.endpoint, str(i.label)) for i in _visible_entries() if i.group is None]
 
 
 def current_locale() -> str:
@@ -81,6 +129,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_thousands, "thousands")
     app.add_template_filter(format_datetime, "datetime_be")
     app.add_template_global(_navigation, "navigation")
+    app.add_template_global(navigation_groups, "navigation_groups")
+    app.add_template_global(navigation_links, "navigation_links")
     app.add_template_global(id_url, "id_url")
     app.add_template_global(current_locale, "get_locale")
     app.add_template_global(logo_data_url, "logo_data_url")

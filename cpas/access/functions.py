@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flask_babel import lazy_gettext as _l
+
 from ..centre import functions as centre_functions
 from ..dossiers import functions as dossiers_functions
 from ..redi import functions as redi_functions
@@ -41,12 +43,18 @@ ACCESS_GROUPS: tuple[FunctionGroup, ...] = (
     ),
 )
 ACCESS_NAV: tuple[NavItem, ...] = (
-    NavItem("main.home", "Accueil", None, 0),
-    NavItem("access.profiles", "Profils", "access.profiles", 80),
-    NavItem("access.users", "Utilisateurs", "access.users", 81),
-    NavItem("access.account_requests", "Demandes de compte", "access.account_requests", 82),
-    NavItem("access.audit_log", "Admin-Logs", "access.audit", 83),
-    NavItem("access.my_access", "Mes accès", None, 90),
+    NavItem("main.home", _l("Accueil"), None, 0),
+    NavItem("access.profiles", _l("Profils"), "access.profiles", 80, group="access"),
+    NavItem("access.users", _l("Utilisateurs"), "access.users", 81, group="access"),
+    NavItem(
+        "access.account_requests",
+        _l("Demandes de compte"),
+        "access.account_requests",
+        82,
+        group="access",
+    ),
+    NavItem("access.my_access", _l("Mes accès"), None, 83, group="access"),
+    NavItem("access.audit_log", _l("Admin-Logs"), "access.audit", 90, group="logs"),
 )
 
 

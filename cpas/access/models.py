@@ -158,7 +158,9 @@ class User(Versioned, UserMixin, Model):
     active: Mapped[bool] = mapped_column(default=True, index=True)
     #: Bumped to end every session of the user (deactivation, password change).
     session_version: Mapped[int] = mapped_column(default=1)
-    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    #: The interface language the user chose ("fr"/"nl"); None until they choose: the
+    #: browser's Accept-Language decides meanwhile (cpas._select_locale).
+    locale: Mapped[str | None] = mapped_column("chosen_locale", String(5), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     deactivated_at: Mapped[datetime | None]

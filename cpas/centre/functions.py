@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..access.function_types import CPAS, FunctionGroup, NavItem
 from ..access.function_types import Function as F
 
@@ -36,6 +38,6 @@ GROUPS: tuple[FunctionGroup, ...] = (
     ),
 )
 NAV: tuple[NavItem, ...] = (
-    NavItem("centre.profile", "Fiche signalétique", "centre.view", 60),
-    NavItem("centre.workers", "Assistants sociaux", "centre.view", 61),
+    NavItem("centre.profile", _l("Fiche signalétique"), "centre.view", 60, group="centre"),
+    NavItem("centre.workers", _l("Assistants sociaux"), "centre.view", 61, group="centre"),
 )

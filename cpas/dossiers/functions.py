@@ -6,6 +6,8 @@ the household and the BCSS integrations, each needing dossier search and consult
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..access.function_types import CPAS, FunctionGroup, NavItem
 from ..access.function_types import Function as F
 
@@ -92,7 +94,7 @@ GROUPS: tuple[FunctionGroup, ...] = (
     ),
 )
 NAV: tuple[NavItem, ...] = (
-    NavItem("dossiers.index", "Dossiers du CPAS", SEARCH, 10),
-    NavItem("dossiers.search", "Rechercher un dossier", SEARCH, 11),
-    NavItem("dossiers.new", "Nouveau dossier", "dossiers.create", 12),
+    NavItem("dossiers.index", _l("Dossiers du CPAS"), SEARCH, 10, group="dossiers"),
+    NavItem("dossiers.search", _l("Rechercher un dossier"), SEARCH, 11, group="dossiers"),
+    NavItem("dossiers.new", _l("Nouveau dossier"), "dossiers.create", 12, group="dossiers"),
 )

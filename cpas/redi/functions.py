@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..access.function_types import CPAS, FunctionGroup, NavItem
 from ..access.function_types import Function as F
 
@@ -56,4 +58,6 @@ GROUPS: tuple[FunctionGroup, ...] = (
         kinds=KINDS,
     ),
 )
-NAV: tuple[NavItem, ...] = (NavItem("redi.index", "Subvention REDI", "redi.view", 40),)
+NAV: tuple[NavItem, ...] = (
+    NavItem("redi.index", _l("Subvention REDI"), "redi.view", 40, group="subsidies"),
+)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..access.function_types import (
     CPAS,
     DISTRIBUTOR,
@@ -123,7 +125,7 @@ GROUPS: tuple[FunctionGroup, ...] = (
     ),
 )
 NAV: tuple[NavItem, ...] = (
-    NavItem("water_fund.dashboard", "Fonds de l'eau", "water.dashboard", 30),
-    NavItem("water_fund.fat_list", "Demandes FAT", "water.fat.view", 31),
-    NavItem("water_fund.fse_list", "Demandes FSE", "water.fse.view", 32),
+    NavItem("water_fund.dashboard", _l("Fonds de l'eau"), "water.dashboard", 30, group="water"),
+    NavItem("water_fund.fat_list", _l("Demandes FAT"), "water.fat.view", 31, group="water"),
+    NavItem("water_fund.fse_list", _l("Demandes FSE"), "water.fse.view", 32, group="water"),
 )
