@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -13,6 +14,10 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "translations" / "nl" / "LC_MESSAGES" / "messages.po"
 PYBABEL = str(ROOT / ".venv" / "bin" / "pybabel")
+SCRIPTS = ROOT / "static" / "js"
+_JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\\"'])//[^\n]*", re.S)
+_JS_STRING = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\]|\\.)*)`")
+_SELECTOR = re.compile(r"[#\[\]=>]|^\.|:[a-z]")
 
 
 def extract() -> Catalog:
@@ -68,6 +73,36 @@ def problems(catalog: Catalog, template: Catalog) -> list[str]:
     return found
 
 
+def looks_like_text(literal: str) -> bool:
+    """A string a user would read (words, accents, a sentence), not a selector or a name."""
+    if not re.search(r"[^\W\d_]", literal) or _SELECTOR.search(literal):
+        return False
+    if re.search(r"[À-ÿ]", literal):
+        return True
+    return len(re.findall(r"[^\W\d_]{2,}", literal)) >= 2 and " " in literal.strip()
+
+
+def js_texts(folder: Path = SCRIPTS) -> list[str]:
+    """User-facing texts written in the JavaScript: they cannot be translated there.
+
+    The scripts read their messages from the page (``data-confirm`` and other ``data-*``
+    attributes rendered with ``_()``); a text literal in a script is French for everyone.
+    """
+    found = []
+    for path in sorted(folder.rglob("*.js")):
+        source = _JS_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), path.read_text())
+        for match in _JS_STRING.finditer(source):
+            literal = next(g for g in match.groups() if g is not None)
+            if looks_like_text(literal):
+                line = source.count("\n", 0, match.start()) + 1
+                shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                found.append(
+                    f"text in {shown}:{line}: {literal!r} "
+                    "(read it from a data-* attribute rendered with _())"
+                )
+    return found
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "update":
@@ -79,7 +114,7 @@ def main(argv: list[str]) -> int:
         print(f"{len(catalog)} messages, {len(todo)} to translate in {PO.relative_to(ROOT)}")
         return 0
     if command == "check":
-        found = problems(load(), extract())
+        found = problems(load(), extract()) + js_texts()
         for line in found:
             print(line)
         print(f"catalogue: {len(load())} messages, {len(found)} problems")

@@ -220,6 +220,10 @@ class Page:
     status: int
     fr: set[str]
     nl: set[str] = field(default_factory=set)
+    #: the answer is the whole layout (not a fragment)
+    full: bool = True
+    #: the URL answers a page or a fragment depending on ``HX-Request`` (``Vary``)
+    varies: bool = False
 
 
 @dataclass
@@ -229,7 +233,7 @@ class Crawl:
 
     def layout(self) -> set[str]:
         """The text of the layout (menu, header, footer): on every full page read."""
-        full = [p.fr for p in self.pages if not p.htmx and p.status == 200]
+        full = [p.fr for p in self.pages if p.full and p.status == 200]
         return set.intersection(*full) if len(full) >= 3 else set()
 
     def offenders(self, allow: Allowlist, area: str) -> dict[str, list[str]]:
@@ -352,6 +356,8 @@ def crawl_actor(app: Any, actor: str) -> Crawl:
                 _area(app, path, response.status_code),
                 response.status_code,
                 text_nodes(html),
+                full="<body" in html.lower(),
+                varies="hx-request" in response.headers.get("Vary", "").lower(),
             )
         )
         queue.extend(link for link in links(html) if link not in seen)
@@ -489,6 +495,9 @@ def test_the_crawl_reaches_the_pages_and_the_error_pages(crawls, actor):
         return
     assert len([p for p in pages if p.status == 200]) >= 5, [p.url for p in pages]
     assert any(p.area == "main" and p.status == 200 for p in pages), "home page not read"
+    asked = [p for p in pages if p.htmx and p.varies and p.status == 200]
+    assert asked, "no htmx fragment read"
+    assert not [p.url for p in asked if p.full], "htmx asked for a fragment, got the page"
 
 
 def test_some_user_meets_a_403_page(crawls):
@@ -540,3 +549,34 @@ def test_text_nodes_reads_text_attributes_and_not_scripts():
         "×",
         "Logo",
     }
+
+
+# --------------------------------------------------------------------------- scripts
+
+
+def _catalog_module() -> Any:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "_catalog.py"
+    spec = importlib.util.spec_from_file_location("_catalog", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_catalogue_check_refuses_french_text_in_the_scripts(tmp_path):
+    catalog = _catalog_module()
+    assert catalog.js_texts() == [], "static/js has text the catalogue cannot translate"
+    script = tmp_path / "extra.js"
+    script.write_text(
+        "// a comment with « des mots » is not shown\n"
+        'document.querySelector("#toasts .toast:not([data-fading])");\n'
+        'el.addEventListener("htmx:confirm", f);\n'
+        'if (!window.confirm("Voulez-vous vraiment supprimer ?")) return;\n'
+        "toast.textContent = 'Échec';\n"
+    )
+    found = catalog.js_texts(tmp_path)
+    assert len(found) == 2, found
+    assert "extra.js:4" in found[0] and "Voulez-vous vraiment supprimer ?" in found[0]
+    assert "extra.js:5" in found[1]
