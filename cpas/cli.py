@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask_babel import gettext as _
 
 from .extensions import db
 from .timeutil import utcnow
@@ -26,10 +27,10 @@ def register_cli(app: Flask) -> None:
         from .demo import DEMO_PASSWORD, seed_demo
 
         rows = seed_demo()
-        click.echo("Données de démonstration prêtes. Comptes (mot de passe commun) :")
-        click.echo(f"  mot de passe : {DEMO_PASSWORD}")
+        click.echo(_("Données de démonstration prêtes. Comptes (mot de passe commun) :"))
+        click.echo("  " + _("mot de passe : %(password)s", password=DEMO_PASSWORD))
         for demo, created in rows:
-            state = "créé" if created else "existant"
+            state = _("créé") if created else _("existant")
             click.echo(f"  {demo.email:32} {demo.organisation:24} {demo.profile} ({state})")
 
     @app.cli.command("backup")
@@ -37,7 +38,7 @@ def register_cli(app: Flask) -> None:
     def backup_command(dest: str | None) -> None:
         """Back up the SQLite database and the uploads folder, then verify the copy."""
         target = make_backup(Path(dest) if dest else None)
-        click.echo(f"Sauvegarde vérifiée (integrity_check = ok) : {target}")
+        click.echo(_("Sauvegarde vérifiée (integrity_check = ok) : %(target)s", target=target))
 
     @app.cli.command("restore")
     @click.argument("source", type=click.Path(exists=True, file_okay=False))
@@ -46,8 +47,11 @@ def register_cli(app: Flask) -> None:
         """Restore a backup folder into this instance, then migrate and check it."""
         checked = restore_backup(Path(source), force=force)
         click.echo(
-            f"Restauration terminée (integrity_check = ok, base migrée) : {checked} fichiers "
-            "référencés, tous présents."
+            _(
+                "Restauration terminée (integrity_check = ok, base migrée) : %(n)s fichiers "
+                "référencés, tous présents.",
+                n=checked,
+            )
         )
 
     @app.cli.group("register")
@@ -71,8 +75,13 @@ def register_cli(app: Flask) -> None:
         total = db.session.scalar(select(func.count(RegisterPerson.id)))
         elapsed = time.perf_counter() - started
         click.echo(
-            f"{added} personnes ajoutées au registre local en {elapsed:.1f} s "
-            f"(total : {total} personnes)."
+            _(
+                "%(added)s personnes ajoutées au registre local en %(seconds)s s "
+                "(total : %(total)s personnes).",
+                added=added,
+                seconds=f"{elapsed:.1f}",
+                total=total,
+            )
         )
 
 
@@ -92,8 +101,10 @@ def make_backup(dest: Path | None = None) -> Path:
     engine = db.engine
     if engine.dialect.name != "sqlite":
         raise click.ClickException(
-            "La sauvegarde intégrée ne concerne que SQLite ; pour PostgreSQL, utilisez "
-            "pg_dump (voir README)."
+            _(
+                "La sauvegarde intégrée ne concerne que SQLite ; pour PostgreSQL, utilisez "
+                "pg_dump (voir README)."
+            )
         )
     source_path = engine.url.database
     assert source_path
@@ -117,7 +128,7 @@ def make_backup(dest: Path | None = None) -> Path:
     finally:
         source.close()
     if result != "ok":
-        raise click.ClickException(f"La copie est corrompue : {result}")
+        raise click.ClickException(_("La copie est corrompue : %(result)s", result=result))
     # After the database: every file its rows name was written before their commit (or is
     # moved into place just after it), so the copy of uploads/ holds them.
     uploads = Path(current_app.instance_path) / "uploads"
@@ -169,8 +180,11 @@ def _complete_files(database: Path, live: Path, copy: Path) -> None:
         time.sleep(0.1)
     if missing := _missing(database, copy):
         click.echo(
-            f"Attention : {len(missing)} fichier(s) référencé(s) par la base manquent aussi "
-            "dans l'instance.",
+            _(
+                "Attention : %(n)s fichier(s) référencé(s) par la base manquent aussi "
+                "dans l'instance.",
+                n=len(missing),
+            ),
             err=True,
         )
 
@@ -185,21 +199,26 @@ def restore_backup(source: Path, force: bool = False) -> int:
     engine = db.engine
     if engine.dialect.name != "sqlite":
         raise click.ClickException(
-            "La restauration intégrée ne concerne que SQLite ; pour PostgreSQL, utilisez "
-            "pg_restore ou psql (voir README)."
+            _(
+                "La restauration intégrée ne concerne que SQLite ; pour PostgreSQL, utilisez "
+                "pg_restore ou psql (voir README)."
+            )
         )
     backup_db = source / "cpas.sqlite"
     if not backup_db.is_file():
-        raise click.ClickException(f"Pas de cpas.sqlite dans {source}.")
+        raise click.ClickException(_("Pas de cpas.sqlite dans %(folder)s.", folder=source))
     if _integrity(backup_db) != "ok":
-        raise click.ClickException("La copie est corrompue (integrity_check) : rien n'a changé.")
+        raise click.ClickException(_("La copie est corrompue (integrity_check) : rien n'a changé."))
     target = Path(engine.url.database or "")
     uploads = Path(current_app.instance_path) / "uploads"
     occupied = _has_tables(target) or (uploads.is_dir() and any(uploads.iterdir()))
     if occupied and not force:
         raise click.ClickException(
-            "La base ou les fichiers de cette instance ne sont pas vides : arrêtez l'application "
-            "et relancez avec --force pour les remplacer (ils seront gardés à part)."
+            _(
+                "La base ou les fichiers de cette instance ne sont pas vides : arrêtez "
+                "l'application et relancez avec --force pour les remplacer (ils seront gardés "
+                "à part)."
+            )
         )
     db.session.remove()
     engine.dispose()  # no pooled connection may keep the old file open
@@ -217,10 +236,13 @@ def restore_backup(source: Path, force: bool = False) -> int:
     db.session.remove()
     engine.dispose()
     if _integrity(target) != "ok":
-        raise click.ClickException("La base restaurée ne passe pas integrity_check.")
+        raise click.ClickException(_("La base restaurée ne passe pas integrity_check."))
     if missing := _missing(target, uploads):
         raise click.ClickException(
-            f"{len(missing)} fichier(s) référencé(s) par la base restaurée sont absents."
+            _(
+                "%(n)s fichier(s) référencé(s) par la base restaurée sont absents.",
+                n=len(missing),
+            )
         )
     return len(referenced_files(target))
 
