@@ -193,7 +193,6 @@ class Workflow:
     def __post_init__(self) -> None:
         if self.name in REGISTRY:
             raise ValueError(f"workflow {self.name!r} declared twice")
-        REGISTRY[self.name] = self
         codes = {s.value for s in self.states}
         seen: set[str] = set()
         for step in self.steps:
@@ -210,6 +209,7 @@ class Workflow:
         missing = codes - set(self.labels)
         if missing:
             raise ValueError(f"{self.name}: states without a label {sorted(missing)}")
+        REGISTRY[self.name] = self  # only a declaration that passed every check
 
     # ------------------------------------------------------------------ reading
 

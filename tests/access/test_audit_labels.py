@@ -5,6 +5,7 @@ words; and the page logs the NISS it shows."""
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from datetime import date, datetime, timedelta
 from io import BytesIO
@@ -55,7 +56,16 @@ def _expand(node: ast.expr) -> list[str]:
     return []  # a variable: the literal is found where the wrapper is called
 
 
+def _declare_every_workflow() -> None:
+    """Import each module that declares a Workflow, so that REGISTRY knows them all."""
+    for path in CPAS_DIR.rglob("*.py"):
+        if path != CPAS_DIR / "workflow.py" and "Workflow(" in path.read_text(encoding="utf-8"):
+            module = ".".join(path.relative_to(CPAS_DIR.parent).with_suffix("").parts)
+            importlib.import_module(module)
+
+
 def _used_codes() -> dict[str, str]:
+    _declare_every_workflow()
     codes: dict[str, str] = {}
     for path in CPAS_DIR.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -72,7 +82,7 @@ def _used_codes() -> dict[str, str]:
             ):
                 continue  # another object's record()
             args = list(node.args) + [k.value for k in node.keywords if k.arg == "action"]
-            if path.name == "workflow.py" and name == "record":
+            if path == CPAS_DIR / "workflow.py" and name == "record":
                 # « f"{self.name}.{step.action}" »: every step of every declared workflow
                 for code in sorted(workflow.all_codes(workflow.REGISTRY.values())):
                     codes[code] = f"workflow {code.rsplit('.', 1)[0]}"

@@ -194,10 +194,6 @@ def test_a_workflow_refuses_states_without_labels(world):
         REGISTRY.pop("essai.labels", None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Workflow.__post_init__ registers the name before validating the declaration",
-)
 def test_a_refused_declaration_is_not_registered(world):
     try:
         with pytest.raises(ValueError):
