@@ -13,31 +13,31 @@ from ..concurrency import VersionField
 from ..formfields import BaseForm, person_name
 from .models import PHONE_KINDS, WEEKDAYS
 
-REQUIRED = "Ce champ est obligatoire."
-POSTAL = Regexp(r"^[1-9]\d{3}$", message="Code postal belge : 4 chiffres (ex. 4000).")
+REQUIRED = _l("Ce champ est obligatoire.")
+POSTAL = Regexp(r"^[1-9]\d{3}$", message=_l("Code postal belge : 4 chiffres (ex. 4000)."))
 PHONE = Regexp(
-    r"^\+?[0-9 ./()-]{6,30}$", message="Numéro invalide : chiffres, espaces, . / - ( ) et +."
+    r"^\+?[0-9 ./()-]{6,30}$", message=_l("Numéro invalide : chiffres, espaces, . / - ( ) et +.")
 )
 
 
 class CentreProfileForm(BaseForm):
     version = VersionField()  # 0 while the CPAS has no saved fiche yet
-    name = StringField("Nom du CPAS *", validators=[DataRequired(REQUIRED), Length(max=200)])
-    street = StringField("Rue *", validators=[DataRequired(REQUIRED), Length(max=150)])
-    house_number = StringField("Numéro *", validators=[DataRequired(REQUIRED), Length(max=10)])
-    box = StringField("Boîte", validators=[Optional(), Length(max=10)])
-    postal_code = StringField("Code postal *", validators=[DataRequired(REQUIRED), POSTAL])
-    locality = StringField("Localité *", validators=[DataRequired(REQUIRED), Length(max=100)])
+    name = StringField(_l("Nom du CPAS *"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    street = StringField(_l("Rue *"), validators=[DataRequired(REQUIRED), Length(max=150)])
+    house_number = StringField(_l("Numéro *"), validators=[DataRequired(REQUIRED), Length(max=10)])
+    box = StringField(_l("Boîte"), validators=[Optional(), Length(max=10)])
+    postal_code = StringField(_l("Code postal *"), validators=[DataRequired(REQUIRED), POSTAL])
+    locality = StringField(_l("Localité *"), validators=[DataRequired(REQUIRED), Length(max=100)])
     ins_code = StringField(
-        "Code INS *",
+        _l("Code INS *"),
         validators=[
             DataRequired(REQUIRED),
-            Regexp(r"^\d{5}$", message="Le code INS comprend 5 chiffres (ex. 62063)."),
+            Regexp(r"^\d{5}$", message=_l("Le code INS comprend 5 chiffres (ex. 62063).")),
         ],
     )
     email = StringField(
-        "Adresse e-mail",
-        validators=[Optional(), Email("Adresse e-mail invalide."), Length(max=254)],
+        _l("Adresse e-mail"),
+        validators=[Optional(), Email(_l("Adresse e-mail invalide.")), Length(max=254)],
     )
 
     def validate_name(self, field: StringField) -> None:
@@ -52,37 +52,37 @@ class CentreProfileForm(BaseForm):
 
 
 class PhoneForm(BaseForm):
-    kind = SelectField("Type de numéro *", choices=list(PHONE_KINDS.items()))
-    number = StringField("Numéro *", validators=[DataRequired(REQUIRED), PHONE])
-    holder = StringField("Titulaire", validators=[Optional(), Length(max=100)])
+    kind = SelectField(_l("Type de numéro *"), choices=list(PHONE_KINDS.items()))
+    number = StringField(_l("Numéro *"), validators=[DataRequired(REQUIRED), PHONE])
+    holder = StringField(_l("Titulaire"), validators=[Optional(), Length(max=100)])
 
 
 class WorkerForm(BaseForm):
     version = VersionField()  # removed from the form when creating a worker
     last_name = StringField(
-        "Nom *", validators=[DataRequired(REQUIRED), Length(max=100), person_name]
+        _l("Nom *"), validators=[DataRequired(REQUIRED), Length(max=100), person_name]
     )
     first_name = StringField(
-        "Prénom *", validators=[DataRequired(REQUIRED), Length(max=100), person_name]
+        _l("Prénom *"), validators=[DataRequired(REQUIRED), Length(max=100), person_name]
     )
     email = StringField(
-        "Adresse e-mail",
-        validators=[Optional(), Email("Adresse e-mail invalide."), Length(max=254)],
+        _l("Adresse e-mail"),
+        validators=[Optional(), Email(_l("Adresse e-mail invalide.")), Length(max=254)],
     )
-    phone = StringField("Téléphone", validators=[Optional(), PHONE])
-    office = StringField("Bureau", validators=[Optional(), Length(max=100)])
+    phone = StringField(_l("Téléphone"), validators=[Optional(), PHONE])
+    office = StringField(_l("Bureau"), validators=[Optional(), Length(max=100)])
 
 
 class OfficeHourForm(BaseForm):
-    weekday = SelectField("Jour *", coerce=int, choices=list(enumerate(WEEKDAYS)))
+    weekday = SelectField(_l("Jour *"), coerce=int, choices=list(enumerate(WEEKDAYS)))
     start_time = TimeField(
-        "De * (HH:MM)", validators=[DataRequired("Heure attendue au format HH:MM.")]
+        _l("De * (HH:MM)"), validators=[DataRequired(_l("Heure attendue au format HH:MM."))]
     )
     end_time = TimeField(
-        "À * (HH:MM)", validators=[DataRequired("Heure attendue au format HH:MM.")]
+        _l("À * (HH:MM)"), validators=[DataRequired(_l("Heure attendue au format HH:MM."))]
     )
-    place = StringField("Lieu *", validators=[DataRequired(REQUIRED), Length(max=100)])
+    place = StringField(_l("Lieu *"), validators=[DataRequired(REQUIRED), Length(max=100)])
 
     def validate_end_time(self, field) -> None:
         if self.start_time.data and field.data and field.data <= self.start_time.data:
-            raise ValidationError("L'heure de fin doit suivre l'heure de début.")
+            raise ValidationError(_l("L'heure de fin doit suivre l'heure de début."))

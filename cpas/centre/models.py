@@ -14,8 +14,20 @@ from ..concurrency import Versioned
 from ..extensions import Model
 from ..timeutil import utcnow
 
-PHONE_KINDS = {"telephone": "Téléphone", "fax": "Fax", "general": "Numéro général"}
-WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
+PHONE_KINDS = {
+    "telephone": _l("Téléphone"),
+    "fax": _l("Fax"),
+    "general": _l("Numéro général"),
+}
+WEEKDAYS = (
+    _l("Lundi"),
+    _l("Mardi"),
+    _l("Mercredi"),
+    _l("Jeudi"),
+    _l("Vendredi"),
+    _l("Samedi"),
+    _l("Dimanche"),
+)
 
 
 class CentreProfile(Versioned, Model):
@@ -95,4 +107,4 @@ class OfficeHour(Model):
 
     @property
     def weekday_label(self) -> str:
-        return WEEKDAYS[self.weekday]
+        return str(WEEKDAYS[self.weekday])

@@ -24,11 +24,11 @@ from ..timeutil import utcnow
 NameKey = String(100).with_variant(String(100, collation="C"), "postgresql")
 
 RELATIONS = {
-    "beneficiary": "Bénéficiaire",
-    "partner": "Partenaire",
-    "minor_child": "Enfant mineur à charge",
-    "first_degree": "Ascendant/descendant du 1er degré",
-    "cohabitant": "Cohabitant",
+    "beneficiary": _l("Bénéficiaire"),
+    "partner": _l("Partenaire"),
+    "minor_child": _l("Enfant mineur à charge"),
+    "first_degree": _l("Ascendant/descendant du 1er degré"),
+    "cohabitant": _l("Cohabitant"),
 }
 MEMBER_RELATIONS = {k: v for k, v in RELATIONS.items() if k != "beneficiary"}
 
@@ -153,4 +153,4 @@ class HouseholdMember(Versioned, Model):
 
     @property
     def relation_label(self) -> str:
-        return RELATIONS.get(self.relation, self.relation)
+        return str(RELATIONS.get(self.relation, self.relation))

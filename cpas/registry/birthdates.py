@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+
 MAX_TOLERANCE = 10
 _PATTERN = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$", re.ASCII)
 
@@ -51,21 +53,27 @@ def parse_partial(text: str, *, today: date | None = None) -> PartialDate:
     match = _PATTERN.match(text or "")
     if not match:
         raise BirthDateError(
-            "Date attendue au format JJ/MM/AAAA (00 pour un jour ou un mois inconnu)."
+            _("Date attendue au format JJ/MM/AAAA (00 pour un jour ou un mois inconnu).")
         )
     day, month, year = (int(g) for g in match.groups())
     today = today or date.today()
     if not 1850 <= year <= today.year:
-        raise BirthDateError(f"L'année doit être comprise entre 1850 et {today.year}.")
+        raise BirthDateError(
+            _("L'année doit être comprise entre 1850 et %(year)s.", year=today.year)
+        )
     if month > 12:
-        raise BirthDateError("Le mois doit être compris entre 01 et 12 (ou 00 s'il est inconnu).")
+        raise BirthDateError(
+            _("Le mois doit être compris entre 01 et 12 (ou 00 s'il est inconnu).")
+        )
     if month == 0 and day != 0:
-        raise BirthDateError("Si le mois est inconnu (00), le jour doit l'être aussi : 00/00/AAAA.")
+        raise BirthDateError(
+            _("Si le mois est inconnu (00), le jour doit l'être aussi : 00/00/AAAA.")
+        )
     if day and day > calendar.monthrange(year, month)[1]:
-        raise BirthDateError("Ce jour n'existe pas dans ce mois.")
+        raise BirthDateError(_("Ce jour n'existe pas dans ce mois."))
     partial = PartialDate(year, month, day)
     if partial.first_day() > today:
-        raise BirthDateError("La date de naissance ne peut pas être dans le futur.")
+        raise BirthDateError(_("La date de naissance ne peut pas être dans le futur."))
     return partial
 
 
@@ -77,7 +85,9 @@ def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
 def search_window(birth: PartialDate, tolerance: int) -> tuple[date, date]:
     """Return the first and last birth dates (inclusive) the search looks at."""
     if not 0 <= tolerance <= MAX_TOLERANCE:
-        raise BirthDateError(f"La tolérance doit être comprise entre 00 et {MAX_TOLERANCE:02d}.")
+        raise BirthDateError(
+            _("La tolérance doit être comprise entre 00 et %(max)s.", max=f"{MAX_TOLERANCE:02d}")
+        )
     if birth.precision == "year":
         return date(birth.year - tolerance, 1, 1), date(birth.year + tolerance, 12, 31)
     if birth.precision == "month":

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
+
 from .birthdates import PartialDate, format_birth
 
-SOURCE_LABEL = "Registre local (personnes fictives)"
+SOURCE_LABEL = _l("Registre local (personnes fictives)")
 MAX_RESULTS = 50
 #: Rows read from the table before ranking.
 MAX_CANDIDATES = 500

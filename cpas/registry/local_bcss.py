@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from ..extensions import db
@@ -39,17 +40,23 @@ class LocalBcss:
     ) -> IntegrationResult:
         quality = QUALITY_CODES.get(code)
         if quality is None:
-            return IntegrationResult(niss, False, "Code qualité inconnu.")
+            return IntegrationResult(niss, False, _("Code qualité inconnu."))
         if self.register.by_niss(niss) is None:
-            return IntegrationResult(niss, False, "Personne inconnue du registre : non intégrée.")
+            return IntegrationResult(
+                niss, False, _("Personne inconnue du registre : non intégrée.")
+            )
         limit = quality.max_end(period.start)
         if period.end is not None and period.end < period.start:
-            return IntegrationResult(niss, False, "La date de fin précède la date de début.")
+            return IntegrationResult(niss, False, _("La date de fin précède la date de début."))
         if limit is not None and (period.end is None or period.end > limit):
             return IntegrationResult(
                 niss,
                 False,
-                f"Durée maximale du code {code} ({quality.duration_label.lower()}) dépassée.",
+                _(
+                    "Durée maximale du code %(code)s (%(duration)s) dépassée.",
+                    code=code,
+                    duration=str(quality.duration_label).lower(),
+                ),
             )
         # Same code, overlapping or adjacent periods (on either side) are merged into one.
         start, end = period.start, period.end
@@ -72,17 +79,17 @@ class LocalBcss:
         )
         db.session.flush()
         return IntegrationResult(
-            niss, True, "Intégration effectuée.", ((code, Period(period.start, period.end)),)
+            niss, True, _("Intégration effectuée."), ((code, Period(period.start, period.end)),)
         )
 
     def deintegrate(
         self, organisation_id: int, niss: str, period: Period, by_id: int | None
     ) -> IntegrationResult:
         if period.end is not None and period.end < period.start:
-            return IntegrationResult(niss, False, "La date de fin précède la date de début.")
+            return IntegrationResult(niss, False, _("La date de fin précède la date de début."))
         rows = self._overlapping(organisation_id, niss, period.start, period.end)
         if not rows:
-            return IntegrationResult(niss, False, "Aucune intégration sur cette période.")
+            return IntegrationResult(niss, False, _("Aucune intégration sur cette période."))
         for row in rows:
             # Keep what lies before and after the de-integrated period.
             if row.start < period.start:
@@ -109,7 +116,7 @@ class LocalBcss:
                 )
             db.session.delete(row)
         db.session.flush()
-        return IntegrationResult(niss, True, "Désintégration effectuée.")
+        return IntegrationResult(niss, True, _("Désintégration effectuée."))
 
     def consult(
         self, organisation_id: int, niss: str, start: date, end: date | None

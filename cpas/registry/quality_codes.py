@@ -8,13 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass(frozen=True)
 class QualityCode:
     code: str
-    label: str
+    label: str | LazyString
     #: Maximum as the seed words it.
-    duration_label: str
+    duration_label: str | LazyString
     #: Maximum length in months (None: no maximum) — ignored for calendar-year codes.
     max_months: int | None = None
     #: The integration always covers 01/01–31/12 of one year (code 040).
@@ -49,30 +52,34 @@ def add_months(day: date, months: int) -> date:
 QUALITY_CODES: dict[str, QualityCode] = {
     q.code: q
     for q in (
-        QualityCode("001", "En enquête", "Maximum 2 mois", 2),
-        QualityCode("002", "RIS", "Maximum 1 an", 12),
-        QualityCode("003", "Équivalent RIS", "Maximum 1 an", 12),
-        QualityCode("004", "Autre aide financière", "Maximum 1 an", 12),
-        QualityCode("005", "Membre du ménage sans aide", "Maximum 1 an", 12),
-        QualityCode("006", "Emploi subsidié", "Maximum 1 an", 12),
-        QualityCode("007", "Médiation collective/Accompagnement budget", "Maximum 5 ans", 60),
-        QualityCode("008", "Services (famille, seniors, etc.)", "Maximum 5 ans", 60),
-        QualityCode("009", "Autres formes d'accompagnement", "Maximum 5 ans", 60),
-        QualityCode("011", "Encadrant", "Période indéfinie", None),
-        QualityCode("012", "Participant", "Maximum 1 an", 12),
-        QualityCode("020", "Collaborateur en enquête (Vesta)", "Maximum 2 mois", 2),
+        QualityCode("001", _l("En enquête"), _l("Maximum 2 mois"), 2),
+        QualityCode("002", _l("RIS"), _l("Maximum 1 an"), 12),
+        QualityCode("003", _l("Équivalent RIS"), _l("Maximum 1 an"), 12),
+        QualityCode("004", _l("Autre aide financière"), _l("Maximum 1 an"), 12),
+        QualityCode("005", _l("Membre du ménage sans aide"), _l("Maximum 1 an"), 12),
+        QualityCode("006", _l("Emploi subsidié"), _l("Maximum 1 an"), 12),
+        QualityCode(
+            "007", _l("Médiation collective/Accompagnement budget"), _l("Maximum 5 ans"), 60
+        ),
+        QualityCode("008", _l("Services (famille, seniors, etc.)"), _l("Maximum 5 ans"), 60),
+        QualityCode("009", _l("Autres formes d'accompagnement"), _l("Maximum 5 ans"), 60),
+        QualityCode("011", _l("Encadrant"), _l("Période indéfinie"), None),
+        QualityCode("012", _l("Participant"), _l("Maximum 1 an"), 12),
+        QualityCode("020", _l("Collaborateur en enquête (Vesta)"), _l("Maximum 2 mois"), 2),
         QualityCode(
             "021",
-            "Collaborateur (Vesta)",
-            "Date de début de la mise au travail jusqu'au jour de la pension",
+            _l("Collaborateur (Vesta)"),
+            _l("Date de début de la mise au travail jusqu'au jour de la pension"),
             None,
         ),
-        QualityCode("030", "Débiteur d'aliments", "Maximum 1 an", 12),
-        QualityCode("031", "Dette en dehors de toute dette sociale en cours", "Maximum 1 mois", 1),
+        QualityCode("030", _l("Débiteur d'aliments"), _l("Maximum 1 an"), 12),
+        QualityCode(
+            "031", _l("Dette en dehors de toute dette sociale en cours"), _l("Maximum 1 mois"), 1
+        ),
         QualityCode(
             "040",
-            "Bénéficiaire de l'allocation de chauffage",
-            "1 an : du 01/01 au 31/12 d'une année",
+            _l("Bénéficiaire de l'allocation de chauffage"),
+            _l("1 an : du 01/01 au 31/12 d'une année"),
             calendar_year=True,
         ),
     )

@@ -12,6 +12,7 @@ from flask_login import current_user
 from ... import audit, session_refs
 from ...registry.adapters import SOURCE_LABEL, PersonRecord, PhoneticQuery, get_register
 from ...registry.birthdates import format_birth, search_window
+from ...registry.labels import register_value
 from .. import bp, queries, services
 from ..forms import AddressForm, PersonSearchForm
 from ..models import Dossier
@@ -20,6 +21,13 @@ from ..models import Dossier
 @bp.app_template_filter("birth")
 def _birth_filter(value: Any, precision: str = "day") -> str:
     return format_birth(value, precision)
+
+
+@bp.app_template_filter("register_value")
+def _register_value_filter(value: str | None) -> str:
+    """A register value (register, civil state, relation, nationality) in the reader's
+    language."""
+    return register_value(value)
 
 
 def layout(dossier: Dossier | None = None, **context: Any) -> dict[str, Any]:
