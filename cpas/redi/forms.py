@@ -22,7 +22,7 @@ from .calc import ACTIVATION_CHOICES, PAYMENT_CHOICES, months_spanned
 class CampaignForm(BaseForm):
     name = StringField(
         _l("Nom"),
-        default="Subvention REDI 2023-2024",
+        default=lambda: _("Subvention REDI 2023-2024"),  # a proposal, saved as typed
         validators=[DataRequired(_l("Indiquez un nom.")), Length(max=120)],
     )
     period_start = DateField(

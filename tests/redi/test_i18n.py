@@ -161,6 +161,7 @@ def test_the_redi_pages_in_dutch_with_their_breadcrumbs(app, client, login_as, r
     assert "Créer la campagne" not in text and "Nouvelle campagne" not in text
     trail = _breadcrumb(index.get_data(as_text=True))
     assert 'aria-current="page">REDI-subsidie<' in trail
+    assert 'value="REDI-subsidie 2023-2024"' in index.get_data(as_text=True)  # proposed name
 
     campaign = client.get(f"/redi/campagnes/{redi.campaign_id}")
     text = page_text(campaign)
