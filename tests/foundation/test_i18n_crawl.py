@@ -149,7 +149,7 @@ class Allowlist:
         rest = self.strip_data(text).casefold()
         for phrase in self.phrases:
             rest = rest.replace(phrase, " ")
-        words = re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", rest)
+        words = re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*°?", rest)
         return all(w in self.words or len(w) == 1 for w in words)
 
     def dutch_words(self, text: str) -> list[str]:
@@ -512,6 +512,7 @@ def test_the_checker_flags_french_and_allows_data_and_patterns():
     assert not allow.same_in_both("Enregistrer")
     assert not allow.same_in_both("Dossier de DUPONT Marie")
     assert not allow.same_in_both("Composition de ménage")
+    assert not allow.same_in_both("N° 12")
     for same in (
         "DUPONT Marie",
         "12/03/2026",
