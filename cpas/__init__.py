@@ -43,6 +43,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             Path(app.instance_path) / "cpas.sqlite"
         )
     _refuse_default_secret(app)
+    from .registry.adapters import check_settings
+
+    check_settings(app.config)  # an unknown REGISTER_ADAPTER / BCSS_ADAPTER stops the start
 
     if app.config["PROXY_FIX_X_FOR"]:
         hops = app.config["PROXY_FIX_X_FOR"]

@@ -372,3 +372,20 @@ def test_consult_returns_the_overlapping_periods_of_the_organisation(
     ]
     assert periods(bcss, org, niss, D(2026, 8, 1), None) == []
     assert periods(bcss, other, niss) == [("001", D(2026, 3, 1), D(2026, 3, 31))]
+
+
+@pytest.mark.parametrize("key", ["REGISTER_ADAPTER", "BCSS_ADAPTER"])
+def test_an_unknown_adapter_stops_the_app_at_start_up(tmp_path, key):
+    from cpas import create_app
+
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "x",
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "INSTANCE_PATH": str(tmp_path),
+        key: "national",
+    }
+    with pytest.raises(RuntimeError, match=key):
+        create_app(config)
+    config[key] = "local"
+    assert create_app(config).config[key] == "local"
