@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_request_context
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -62,6 +63,9 @@ def write_xlsx(
 
 def start_job(user: User, filters: ListFilters, total: int) -> ExportJob:
     """Queue a background Excel export of the filtered view. Commits."""
+    # The file speaks the language of the page it was asked from (headers, status labels);
+    # read now: after the commit below, the session must not be touched (see there).
+    locale = str(get_locale() or "fr")
     job = ExportJob(
         token=secrets.token_urlsafe(16),
         user_id=user.id,
@@ -76,7 +80,7 @@ def start_job(user: User, filters: ListFilters, total: int) -> ExportJob:
     db.session.commit()
     # Touch nothing of the session before queuing: on SQLite a refresh here would open a
     # write transaction (this is a POST) that an inline (immediate) task would wait on.
-    run_export_job(job_id)
+    run_export_job(job_id, locale)
     return job
 
 
@@ -124,13 +128,16 @@ def _failure_of(exc: BaseException) -> str:
 
 
 @huey.task()
-def run_export_job(job_id: int) -> None:
-    """Build the workbook of a queued export, recording progress as it goes."""
+def run_export_job(job_id: int, locale: str | None = None) -> None:
+    """Build the workbook of a queued export, recording progress as it goes.
+
+    ``locale``: the language of the page that asked for it; None (a stale job queued again)
+    means the job's user's chosen language, French when none."""
     with app_context():
-        _run(job_id)
+        _run(job_id, locale)
 
 
-def _run(job_id: int) -> None:
+def _run(job_id: int, locale: str | None = None) -> None:
     from .routes.common import filters_from
 
     job = db.session.get(ExportJob, job_id)
@@ -166,7 +173,9 @@ def _run(job_id: int) -> None:
             if not _record(job_id, *mine, done_rows=done, heartbeat_at=utcnow()):
                 raise Superseded
 
-        count = write_xlsx(path, export_rows(user, filters), progress)
+        # headers and status labels in the user's language, not the worker's default
+        with force_locale(locale or user.locale or "fr"):
+            count = write_xlsx(path, export_rows(user, filters), progress)
         db.session.rollback()  # the rows are read: close the read transaction first
         now = utcnow()
         if not _record(

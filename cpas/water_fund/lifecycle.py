@@ -16,6 +16,7 @@ from .files import FileType
 from .models import WaterRequest, WaterRequestEvent
 from .notifications import notify
 from .states import (  # noqa: F401 - the life cycle's vocabulary, read as lc.<name>
+    ACTOR_LABELS,
     APPROVED,
     APPROVED_STATUSES,
     CANCELLED,
@@ -32,6 +33,7 @@ from .states import (  # noqa: F401 - the life cycle's vocabulary, read as lc.<n
     KIND_LABELS,
     KINDS,
     NEXT_ACTOR,
+    NEXT_ACTOR_LABELS,
     OPEN_STATUSES,
     PAID,
     PAYMENT_PENDING,

@@ -220,8 +220,8 @@ def export_rows(user: User, f: ListFilters):
             row.granted_amount,
             row.requested_amount,
             row.created_at,
-            st.STATUS_LABELS[row.status],
-            st.NEXT_ACTOR[row.status],
+            str(st.STATUS_LABELS[row.status]),
+            str(st.NEXT_ACTOR_LABELS[row.status]),
             row.file_count,
             row.internal_ref or "",
         ]

@@ -8,6 +8,9 @@ imports the workflows (which import the notifications).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 from ..access.function_types import CPAS as CPAS
 from ..access.function_types import DISTRIBUTOR as DISTRIBUTOR
@@ -37,15 +40,16 @@ PAID = Status.PAID
 SETTLED = Status.SETTLED
 CANCELLED = Status.CANCELLED
 
-STATUS_LABELS: dict[str, str] = {
-    SUBMITTED: "SOUMISE",
-    APPROVED: "APPROUVEE",
-    REFUSED: "REFUSEE",
-    INFO_PENDING: "EN ATTENTE D'INFORMATION",
-    PAYMENT_PENDING: "EN ATTENTE DE PAIEMENT",
-    PAID: "PAYEE",
-    SETTLED: "APUREE",
-    CANCELLED: "ANNULEE",
+#: What a status is called on the screens, in the e-mails and the exports (the code is stored).
+STATUS_LABELS: dict[str, Any] = {
+    SUBMITTED: _l("SOUMISE"),
+    APPROVED: _l("APPROUVEE"),
+    REFUSED: _l("REFUSEE"),
+    INFO_PENDING: _l("EN ATTENTE D'INFORMATION"),
+    PAYMENT_PENDING: _l("EN ATTENTE DE PAIEMENT"),
+    PAID: _l("PAYEE"),
+    SETTLED: _l("APUREE"),
+    CANCELLED: _l("ANNULEE"),
 }
 FAT = "fat"
 FSE = "fse"
@@ -67,6 +71,10 @@ NEXT_ACTOR: dict[str, str] = {
     SETTLED: "/",
     CANCELLED: "/",
 }
+#: What the next actor is called (the code above is the list filter's value, « suivant »).
+ACTOR_LABELS: dict[str, Any] = {"Distributeur": _l("Distributeur"), "CPAS": _l("CPAS"), "/": "/"}
+#: The next actor of each status, as shown (« ACTION SUIVANTE » column, panel, e-mail).
+NEXT_ACTOR_LABELS: dict[str, Any] = {s: ACTOR_LABELS[who] for s, who in NEXT_ACTOR.items()}
 CLOSED: dict[str, str] = {FAT: PAID, FSE: SETTLED}
 FINAL = frozenset({REFUSED, PAID, SETTLED, CANCELLED})
 #: The CPAS may edit the request's data only in these statuses; they are also the « open »

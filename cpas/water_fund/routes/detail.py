@@ -15,7 +15,7 @@ from ...workflow import Outcome
 from .. import bp, queries, services
 from .. import lifecycle as lc
 from ..files import FILE_TYPES, UPLOAD_RULE, storage_dir
-from ..forms import FileForm
+from ..forms import RECURRENCES, WORKS_TYPES, FileForm
 from ..models import WaterRequest
 from ..queries import get_file_or_404, get_request_or_404
 from .forms import STORAGE_FAILED
@@ -152,7 +152,7 @@ def _detail_context(row: WaterRequest, user: Any, outcome: Outcome | None = None
         "kind": row.kind,
         "label": lc.KIND_LABELS[row.kind],
         "labels": lc.STATUS_LABELS,
-        "next_actor": lc.NEXT_ACTOR,
+        "next_actor": lc.NEXT_ACTOR_LABELS,
         "workflow": workflow,
         "steps": workflow.available(row, user),
         "outcome": outcome,
@@ -164,6 +164,8 @@ def _detail_context(row: WaterRequest, user: Any, outcome: Outcome | None = None
         and user.has_function(f"water.{row.kind}.edit"),
         "can_add_file": user.has_function("water.files") and row.status not in lc.FILES_CLOSED,
         "file_types": FILE_TYPES,
+        "works_types": dict(WORKS_TYPES),
+        "recurrences": dict(RECURRENCES),
         "file_error": None,
         "file_type_posted": None,
     }

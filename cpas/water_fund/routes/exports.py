@@ -131,7 +131,7 @@ def _export_pdf(kind: str) -> Response:
         rows=page.items,
         f=filters,
         labels=lc.STATUS_LABELS,
-        next_actor=lc.NEXT_ACTOR,
+        next_actor=lc.NEXT_ACTOR_LABELS,
         now=utcnow(),
     )
 

@@ -52,7 +52,8 @@ def _listing(kind: str) -> Response:
         f=filters,
         statuses=lc.STATUSES[kind],
         labels=lc.STATUS_LABELS,
-        next_actor=lc.NEXT_ACTOR,
+        next_actor=lc.NEXT_ACTOR_LABELS,
+        actor_labels=lc.ACTOR_LABELS,
         # « Éditer » and « Annuler » links: open requests, for the sides that may act
         open_statuses=lc.OPEN_STATUSES,
         cpas_side=side == lc.CPAS,

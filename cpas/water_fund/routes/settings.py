@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -86,18 +87,18 @@ def dashboard() -> str:
 
 
 MONTHS = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
+    _l("janv."),
+    _l("févr."),
+    _l("mars"),
+    _l("avr."),
+    _l("mai"),
+    _l("juin"),
+    _l("juil."),
+    _l("août"),
+    _l("sept."),
+    _l("oct."),
+    _l("nov."),
+    _l("déc."),
 ]
 
 
@@ -115,7 +116,7 @@ def chart(values: list[Decimal]) -> dict[str, Any]:
                 "y": height - bottom - h,
                 "w": bar - 12,
                 "h": h,
-                "month": MONTHS[index],
+                "month": str(MONTHS[index]),
                 "value": value,
                 "label_x": left + index * bar + bar / 2,
             }
