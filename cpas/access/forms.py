@@ -22,62 +22,74 @@ from ..niss import normalise_niss
 class ProfileForm(BaseForm):
     version = VersionField()  # removed from the form when creating a profile
     name_fr = StringField(
-        "Description français",
-        validators=[DataRequired("Indiquez la description en français."), Length(max=120)],
+        _l("Description français"),
+        validators=[DataRequired(_l("Indiquez la description en français.")), Length(max=120)],
     )
     name_nl = StringField(
-        "Description néerlandais",
-        validators=[DataRequired("Indiquez la description en néerlandais."), Length(max=120)],
+        _l("Description néerlandais"),
+        validators=[DataRequired(_l("Indiquez la description en néerlandais.")), Length(max=120)],
     )
 
 
 class _ApplicantFields(BaseForm):
     organisation_id = SelectField(
-        "CPAS ou distributeur", coerce=int, validators=[DataRequired("Choisissez l'organisation.")]
+        _l("CPAS ou distributeur"),
+        coerce=int,
+        validators=[DataRequired(_l("Choisissez l'organisation."))],
     )
     last_name = StringField(
-        "Nom", validators=[DataRequired("Indiquez votre nom."), Length(max=100), person_name]
+        _l("Nom"),
+        validators=[DataRequired(_l("Indiquez votre nom.")), Length(max=100), person_name],
     )
     first_name = StringField(
-        "Prénom", validators=[DataRequired("Indiquez votre prénom."), Length(max=100), person_name]
+        _l("Prénom"),
+        validators=[DataRequired(_l("Indiquez votre prénom.")), Length(max=100), person_name],
     )
     email = EmailField(
-        "E-mail",
+        _l("E-mail"),
         validators=[
-            DataRequired("Indiquez votre adresse e-mail."),
-            Email("Adresse e-mail invalide.", check_deliverability=False),
+            DataRequired(_l("Indiquez votre adresse e-mail.")),
+            Email(_l("Adresse e-mail invalide."), check_deliverability=False),
             Length(max=254),
         ],
     )
     iban = StringField(
-        "Compte bancaire (IBAN)",
-        validators=[DataRequired("Indiquez le compte bancaire."), Length(max=42), validate_iban],
+        _l("Compte bancaire (IBAN)"),
+        validators=[
+            DataRequired(_l("Indiquez le compte bancaire.")),
+            Length(max=42),
+            validate_iban,
+        ],
     )
     representative = StringField(
-        "Représentant de l'institution",
-        validators=[DataRequired("Indiquez le représentant de l'institution."), Length(max=200)],
+        _l("Représentant de l'institution"),
+        validators=[
+            DataRequired(_l("Indiquez le représentant de l'institution.")),
+            Length(max=200),
+        ],
     )
     phone = StringField(
-        "Numéro de téléphone de la personne responsable",
-        validators=[DataRequired("Indiquez un numéro de téléphone."), Length(max=40)],
+        _l("Numéro de téléphone de la personne responsable"),
+        validators=[DataRequired(_l("Indiquez un numéro de téléphone.")), Length(max=40)],
     )
-    message = TextAreaField("Texte libre", validators=[Optional(), Length(max=2000)])
+    message = TextAreaField(_l("Texte libre"), validators=[Optional(), Length(max=2000)])
 
 
 class AccountRequestForm(_ApplicantFields):
     password = PasswordField(
-        "Mot de passe", validators=[DataRequired("Choisissez un mot de passe."), Length(max=200)]
+        _l("Mot de passe"),
+        validators=[DataRequired(_l("Choisissez un mot de passe.")), Length(max=200)],
     )
     confirm = PasswordField(
-        "Confirmez le mot de passe",
+        _l("Confirmez le mot de passe"),
         validators=[
-            DataRequired("Confirmez le mot de passe."),
-            EqualTo("password", "Les deux mots de passe ne correspondent pas."),
+            DataRequired(_l("Confirmez le mot de passe.")),
+            EqualTo("password", _l("Les deux mots de passe ne correspondent pas.")),
             Length(max=200),
         ],
     )
     # Honeypot: hidden from people by CSS, filled in by robots.
-    website = StringField("Site web (laisser vide)", validators=[Length(max=200)])
+    website = StringField(_l("Site web (laisser vide)"), validators=[Length(max=200)])
 
     def validate_password(self, field: PasswordField) -> None:
         problems = password_problems(field.data or "", self.email.data)
@@ -107,8 +119,8 @@ class UserStateForm(BaseForm):
 class RefuseForm(BaseForm):
     version = VersionField()
     reason = TextAreaField(
-        "Motif du refus",
-        validators=[DataRequired("Indiquez le motif du refus."), Length(max=2000)],
+        _l("Motif du refus"),
+        validators=[DataRequired(_l("Indiquez le motif du refus.")), Length(max=2000)],
     )
 
 
@@ -149,19 +161,19 @@ class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False  # a read-only search
 
-    date_from = DateField("Du", validators=[Optional()], format="%Y-%m-%d")
-    date_to = DateField("Au", validators=[Optional()], format="%Y-%m-%d")
-    user_id = SelectField("Utilisateur", coerce=int, validators=[Optional()])
-    action = SelectField("Action", validators=[Optional()])
-    niss = StringField("NISS de la personne concernée", validators=[Optional(), Length(max=30)])
+    date_from = DateField(_l("Du"), validators=[Optional()], format="%Y-%m-%d")
+    date_to = DateField(_l("Au"), validators=[Optional()], format="%Y-%m-%d")
+    user_id = SelectField(_l("Utilisateur"), coerce=int, validators=[Optional()])
+    action = SelectField(_l("Action"), validators=[Optional()])
+    niss = StringField(_l("NISS de la personne concernée"), validators=[Optional(), Length(max=30)])
 
     def validate_niss(self, field: StringField) -> None:
         if field.data:
             normalised = normalise_niss(field.data)
             if normalised is None:
-                raise ValidationError("NISS invalide (11 chiffres, chiffres de contrôle).")
+                raise ValidationError(_l("NISS invalide (11 chiffres, chiffres de contrôle)."))
             field.data = normalised
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("La date de fin précède la date de début.")
+            raise ValidationError(_l("La date de fin précède la date de début."))

@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import audit
 from ..concurrency import conflict_of
 from ..extensions import db
-from ..mailer import link_to, send_mail
+from ..mailer import link_to, send_localised
 from ..timeutil import utcnow
 from ..workflow import Firing, Input, RuleError, Step, Workflow
 from .models import ACCOUNT_REQUEST_STATUS_LABELS, AccountRequestStatus, User
@@ -63,6 +63,7 @@ def _create_account(firing: Firing) -> None:
         last_name=row.last_name,
         password_hash=row.password_hash,
         profiles=[firing.given["profile"]],
+        locale=row.locale,  # the language the applicant used; changeable on the account
     )
     db.session.add(user)
     try:
@@ -84,22 +85,27 @@ def _keep_reason(firing: Firing) -> None:
 def _mail_decision(firing: Firing) -> None:
     """Tell the applicant (after the commit: a conflict sends nothing)."""
     row = firing.obj
-    if firing.step.action == ACCEPT:
-        send_mail(
-            row.email,
-            "Votre compte est ouvert – Intranet CPAS",
-            "Bonjour,\n\nVotre demande de compte a été acceptée. Vous pouvez vous connecter "
-            "avec votre adresse e-mail et le mot de passe choisi lors de la demande :\n"
-            f"{link_to('auth.login')}\n",
-        )
-    else:
-        send_mail(
-            row.email,
-            "Votre demande de compte – Intranet CPAS",
+    accepted = firing.step.action == ACCEPT
+    link = link_to("auth.login")
+
+    def compose() -> tuple[str, str]:
+        if accepted:
+            return _("Votre compte est ouvert – Intranet CPAS"), _(
+                "Bonjour,\n\nVotre demande de compte a été acceptée. Vous pouvez vous "
+                "connecter avec votre adresse e-mail et le mot de passe choisi lors de la "
+                "demande :\n%(link)s\n",
+                link=link,
+            )
+        return _("Votre demande de compte – Intranet CPAS"), _(
             "Bonjour,\n\nVotre demande de compte n'a pas été acceptée, pour la raison "
-            f"suivante :\n\n{row.refusal_reason}\n\nPour toute question, contactez "
+            "suivante :\n\n%(reason)s\n\nPour toute question, contactez "
             "l'organisation concernée.\n",
+            reason=row.refusal_reason,
         )
+
+    # The applicant's language (the one the request was made in), never the deciding
+    # administrator's: the new account's own choice is that same language.
+    send_localised([(row.email, row.locale)], compose)
 
 
 ACCOUNT_REQUEST = Workflow(

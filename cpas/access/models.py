@@ -34,10 +34,11 @@ class OrganisationKind(enum.StrEnum):
     FUND_MANAGER = "fund_manager"
 
 
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.CPAS: "CPAS",
-    OrganisationKind.DISTRIBUTOR: "Distributeur d'eau",
-    OrganisationKind.FUND_MANAGER: "Gestionnaire du fonds (SPGE)",
+#: Shown translated (``str()`` of a lazy string at request time); the code is what is stored.
+ORGANISATION_KIND_LABELS: dict[str, Any] = {
+    OrganisationKind.CPAS: _l("CPAS"),
+    OrganisationKind.DISTRIBUTOR: _l("Distributeur d'eau"),
+    OrganisationKind.FUND_MANAGER: _l("Gestionnaire du fonds (SPGE)"),
 }
 
 cpas_distributor = Table(
@@ -83,7 +84,7 @@ class Organisation(Model):
 
     @property
     def kind_label(self) -> str:
-        return ORGANISATION_KIND_LABELS[OrganisationKind(self.kind)]
+        return str(ORGANISATION_KIND_LABELS[OrganisationKind(self.kind)])
 
 
 user_profile = Table(
@@ -263,10 +264,10 @@ class AccountRequestStatus(enum.StrEnum):
     REFUSED = "refused"
 
 
-ACCOUNT_REQUEST_STATUS_LABELS: dict[str, str] = {
-    AccountRequestStatus.PENDING: "En attente",
-    AccountRequestStatus.ACCEPTED: "Acceptée",
-    AccountRequestStatus.REFUSED: "Refusée",
+ACCOUNT_REQUEST_STATUS_LABELS: dict[str, Any] = {
+    AccountRequestStatus.PENDING: _l("En attente"),
+    AccountRequestStatus.ACCEPTED: _l("Acceptée"),
+    AccountRequestStatus.REFUSED: _l("Refusée"),
 }
 
 
@@ -298,6 +299,9 @@ class AccountRequest(Versioned, Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     refusal_reason: Mapped[str | None] = mapped_column(String(2000))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: The language the request was made in: the applicant has no account yet, so the
+    #: decision e-mail is written in it (None on requests made before it was stored: French).
+    locale: Mapped[str | None] = mapped_column(String(5), default=None)
 
     organisation: Mapped[Organisation] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
@@ -311,7 +315,7 @@ class AccountRequest(Versioned, Model):
 
     @property
     def status_label(self) -> str:
-        return ACCOUNT_REQUEST_STATUS_LABELS[AccountRequestStatus(self.status)]
+        return str(ACCOUNT_REQUEST_STATUS_LABELS[AccountRequestStatus(self.status)])
 
     @property
     def full_name(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -93,7 +94,7 @@ def access_review_rows(organisation_id: int, locale: str) -> Iterator[list]:
     users = db.session.scalars(users_query(organisation_id, active=True))
     order = list(FUNCTIONS)
     for user in users:
-        profiles = ", ".join(p.name(locale) for p in user.profiles) or "Pas de profil"
+        profiles = ", ".join(p.name(locale) for p in user.profiles) or _("Pas de profil")
         codes = sorted(user.function_codes, key=lambda c: order.index(c) if c in order else 0)
         if not codes:
             yield [user.last_name, user.first_name, user.email, profiles, "", ""]

@@ -15,7 +15,8 @@ from .. import audit
 from ..auth.passwords import hash_password
 from ..concurrency import check_version, commit, conflict_of
 from ..extensions import db
-from ..mailer import send_mail
+from ..mailer import send_localised
+from ..templating import current_locale
 from ..timeutil import utcnow
 from ..workflow import RuleError
 from .functions import FUNCTIONS, complete_dependencies
@@ -254,18 +255,24 @@ def submit_account_request(data: dict, ip: str) -> None:
     commit, one e-mail to the typed address.
     """
     email = data["email"].strip().lower()
+    locale = current_locale()  # the applicant's language: the page the request was made on
     password_hash = hash_password(data["password"])  # also for a known e-mail: same time
-    existing = db.session.scalar(select(User.id).where(User.email == email))
+    existing = db.session.scalar(select(User).where(User.email == email))
     if existing is not None:
         audit.record("access.account_request_duplicate", outcome="refused")
         db.session.commit()
-        send_mail(
-            email,
-            "Demande de compte – Intranet CPAS",
-            "Bonjour,\n\nUne demande de compte a été faite avec cette adresse, mais un compte "
-            "existe déjà. Si vous avez oublié votre mot de passe, utilisez « Mot de passe "
-            f"oublié ? » sur la page de connexion :\n{_link('auth.forgot_password')}\n",
-        )
+        link = _link("auth.forgot_password")
+
+        def compose_duplicate() -> tuple[str, str]:
+            return _("Demande de compte – Intranet CPAS"), _(
+                "Bonjour,\n\nUne demande de compte a été faite avec cette adresse, mais un "
+                "compte existe déjà. Si vous avez oublié votre mot de passe, utilisez « Mot de "
+                "passe oublié ? » sur la page de connexion :\n%(link)s\n",
+                link=link,
+            )
+
+        # The account holder's language if chosen, else the one the request was made in.
+        send_localised([(email, existing.locale or locale)], compose_duplicate)
         return
     request_row = AccountRequest(
         organisation_id=data["organisation_id"],
@@ -278,6 +285,7 @@ def submit_account_request(data: dict, ip: str) -> None:
         phone=data["phone"].strip(),
         message=(data.get("message") or "").strip() or None,
         ip=ip,
+        locale=locale,
     )
     db.session.add(request_row)
     db.session.flush()
@@ -287,14 +295,14 @@ def submit_account_request(data: dict, ip: str) -> None:
         organisation_id=request_row.organisation_id,
     )
     db.session.commit()
-    send_mail(
-        email,
-        _("Demande de compte – Intranet CPAS"),
-        _(
+
+    def compose_received() -> tuple[str, str]:
+        return _("Demande de compte – Intranet CPAS"), _(
             "Bonjour,\n\nNous avons bien reçu votre demande de compte. Un administrateur "
             "l'examinera ; vous recevrez un e-mail dès qu'une décision sera prise.\n"
-        ),
-    )
+        )
+
+    send_localised([(email, locale)], compose_received)
 
 
 def update_account_request(

@@ -31,6 +31,10 @@ class ProfileTemplate:
     def kinds(self) -> tuple[str, ...]:
         return (self.kind,)
 
+    def name(self, locale: str = "fr") -> str:
+        """The name in the reader's language, as for profiles."""
+        return self.name_nl if locale == "nl" else self.name_fr
+
     def codes(self) -> set[str]:
         """The ticked codes: the role's parts of the tree, on its side only."""
         own_side = codes_for_kind(self.kind)

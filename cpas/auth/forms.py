@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -11,31 +12,32 @@ from .passwords import password_problems
 
 class LoginForm(BaseForm):
     email = EmailField(
-        "Adresse e-mail",
-        validators=[DataRequired("Indiquez votre adresse e-mail."), Length(max=254)],
+        _l("Adresse e-mail"),
+        validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)],
     )
     password = PasswordField(
-        "Mot de passe", validators=[DataRequired("Indiquez votre mot de passe."), Length(max=200)]
+        _l("Mot de passe"),
+        validators=[DataRequired(_l("Indiquez votre mot de passe.")), Length(max=200)],
     )
 
 
 class ForgotPasswordForm(BaseForm):
     email = EmailField(
-        "Adresse e-mail",
-        validators=[DataRequired("Indiquez votre adresse e-mail."), Length(max=254)],
+        _l("Adresse e-mail"),
+        validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)],
     )
 
 
 class NewPasswordForm(BaseForm):
     password = PasswordField(
-        "Nouveau mot de passe",
-        validators=[DataRequired("Choisissez un mot de passe."), Length(max=200)],
+        _l("Nouveau mot de passe"),
+        validators=[DataRequired(_l("Choisissez un mot de passe.")), Length(max=200)],
     )
     confirm = PasswordField(
-        "Confirmation du mot de passe",
+        _l("Confirmation du mot de passe"),
         validators=[
-            DataRequired("Confirmez le mot de passe."),
-            EqualTo("password", "Les deux mots de passe ne correspondent pas."),
+            DataRequired(_l("Confirmez le mot de passe.")),
+            EqualTo("password", _l("Les deux mots de passe ne correspondent pas.")),
             Length(max=200),
         ],
     )

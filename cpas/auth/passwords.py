@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 MIN_LENGTH = 12
 _hasher = PasswordHasher()
@@ -47,10 +48,10 @@ def password_problems(password: str, email: str | None = None) -> list[str]:
     """Return the policy rules the password breaks, as messages for the form field."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Le mot de passe doit contenir au moins {MIN_LENGTH} caractères.")
+        problems.append(_("Le mot de passe doit contenir au moins %(n)s caractères.", n=MIN_LENGTH))
     lowered = password.lower()
     if lowered in _common_passwords() or len(set(lowered)) < 4:
-        problems.append("Ce mot de passe est trop courant ; choisissez-en un autre.")
+        problems.append(_("Ce mot de passe est trop courant ; choisissez-en un autre."))
     if email and lowered in {email.lower(), email.split("@")[0].lower()}:
-        problems.append("Le mot de passe ne peut pas être votre adresse e-mail.")
+        problems.append(_("Le mot de passe ne peut pas être votre adresse e-mail."))
     return problems

@@ -8,20 +8,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select, update
 
 from .. import audit
 from ..access.models import User
 from ..extensions import db
-from ..mailer import send_mail
+from ..mailer import send_localised
+from ..templating import current_locale
 from ..timeutil import utcnow
 from .models import LoginAttempt, PasswordResetToken, ThrottleScope
 from .passwords import hash_password, needs_rehash, verify_password
 
-INVALID_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
-THROTTLED = "Trop de tentatives de connexion. Réessayez dans {minutes} minutes."
-DEACTIVATED = (
+INVALID_CREDENTIALS = _l("Adresse e-mail ou mot de passe incorrect.")
+DEACTIVATED = _l(
     "Ce compte est désactivé. Contactez l'administrateur de votre organisation pour le réactiver."
 )
 
@@ -104,7 +106,13 @@ def authenticate(email: str, password: str, ip: str) -> LoginResult:
         db.session.add(LoginAttempt(account_key=key, ip=ip, success=False))
         audit.record("auth.login_throttled", outcome="refused", details="throttled")
         db.session.commit()
-        return LoginResult(None, THROTTLED.format(minutes=cfg["LOGIN_WINDOW_MINUTES"]))
+        return LoginResult(
+            None,
+            _(
+                "Trop de tentatives de connexion. Réessayez dans %(minutes)s minutes.",
+                minutes=cfg["LOGIN_WINDOW_MINUTES"],
+            ),
+        )
 
     user = db.session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password) or user is None:
@@ -118,12 +126,12 @@ def authenticate(email: str, password: str, ip: str) -> LoginResult:
             organisation_id=user.organisation_id if user else None,
         )
         db.session.commit()
-        return LoginResult(None, INVALID_CREDENTIALS)
+        return LoginResult(None, str(INVALID_CREDENTIALS))
     if not user.active:
         db.session.add(LoginAttempt(account_key=key, ip=ip, success=False))
         audit.record("auth.login_refused_inactive", obj=user, user=user, outcome="refused")
         db.session.commit()
-        return LoginResult(None, DEACTIVATED)
+        return LoginResult(None, str(DEACTIVATED))
 
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -191,15 +199,19 @@ def request_password_reset(email: str, ip: str) -> None:
     audit.record("auth.password_reset_requested", obj=user, user=user)
     db.session.commit()
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
-    send_mail(
-        user.email,
-        "Réinitialisation de votre mot de passe – Intranet CPAS",
-        "Bonjour,\n\n"
-        "Une réinitialisation du mot de passe de votre compte a été demandée.\n"
-        f"Ouvrez ce lien dans l'heure pour choisir un nouveau mot de passe :\n{link}\n\n"
-        "Le lien ne fonctionne qu'une seule fois. Si vous n'êtes pas à l'origine de cette "
-        "demande, ignorez ce message : votre mot de passe reste inchangé.\n",
-    )
+
+    def compose() -> tuple[str, str]:
+        return _("Réinitialisation de votre mot de passe – Intranet CPAS"), _(
+            "Bonjour,\n\n"
+            "Une réinitialisation du mot de passe de votre compte a été demandée.\n"
+            "Ouvrez ce lien dans l'heure pour choisir un nouveau mot de passe :\n%(link)s\n\n"
+            "Le lien ne fonctionne qu'une seule fois. Si vous n'êtes pas à l'origine de cette "
+            "demande, ignorez ce message : votre mot de passe reste inchangé.\n",
+            link=link,
+        )
+
+    # The account's language; not chosen yet: the language of the page it was asked from.
+    send_localised([(user.email, user.locale or current_locale())], compose)
 
 
 def find_valid_token(token: str) -> PasswordResetToken | None:

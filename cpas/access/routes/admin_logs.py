@@ -109,5 +109,5 @@ def audit_export():
             [r.at, r.user, r.action, r.object, r.niss or "", r.outcome, r.entry.ip or "", r.code]
             for r in rows
         ),
-        title="Admin-Logs",
+        title=_("Admin-Logs"),
     )

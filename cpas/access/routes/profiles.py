@@ -140,7 +140,9 @@ def _edit_profile(profile: Profile | None):
         db.session.rollback()
         form.name_fr.errors = [*form.name_fr.errors, _("Un profil porte déjà ce nom.")]
         return _profile_form_page(form, codes, profile, 422)
-    message = _("Le profil « %(name)s » a été enregistré.", name=saved.profile.name_fr)
+    message = _(
+        "Le profil « %(name)s » a été enregistré.", name=saved.profile.name(current_locale())
+    )
     if saved.added:
         labels = ", ".join(FUNCTIONS[c].label(current_locale()) for c in saved.added)
         message += " " + _("Fonctions ajoutées car requises : %(labels)s.", labels=labels)
@@ -163,7 +165,7 @@ def _function_differences(typed: set[str], saved: set[str]) -> dict[str, list[st
 def profile_delete(profile_id: int):
     profile = queries.get_profile_or_404(profile_id)
     try:
-        name = profile.name_fr
+        name = profile.name(current_locale())
         services.delete_profile(profile, acting_user())
         flash(_("Le profil « %(name)s » a été supprimé.", name=name), "success")
     except services.AccessRuleError as exc:
