@@ -611,7 +611,7 @@ def counting_queries(engine: Engine) -> Iterator[list[str]]:
 
     statements: list[str] = []
 
-    def listener(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def listener(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(NOT_QUERIES):
             statements.append(statement)
 
