@@ -166,7 +166,7 @@ def information() -> Response | tuple[str, int]:
                 return redirect(url_for("water_fund.information", annee=year))
         else:
             status = 422
-            flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+            flash(" ".join(str(e) for errs in form.errors.values() for e in errs), "error")
     saved_rights = queries.rights(user, year)
     links = _links(user)
     by_pair = {(r.cpas_id, r.distributor_id): r for r in saved_rights}
