@@ -272,3 +272,16 @@ def test_distributor_has_no_redi(client, login_as, make_org, make_user):
     dist = make_org(OrganisationKind.DISTRIBUTOR)
     login_as(make_user(dist, functions=["water.fse.view"]))
     assert client.get("/redi/").status_code == 403
+
+
+@pytest.mark.parametrize("name", ["control", "activation"])
+@pytest.mark.parametrize("value", ["ab\x00cd", "inconnu"])
+def test_a_filter_value_no_option_has_is_refused_next_to_the_filter(
+    client, login_as, redi, lines, name, value
+):
+    login_as(redi.encoder)
+    answer = client.post(f"/redi/campagnes/{redi.campaign_id}", data={name: value})
+    assert answer.status_code == 422
+    assert "Choisissez une valeur de la liste." in page_text(answer)
+    kept = client.post(f"/redi/campagnes/{redi.campaign_id}", data={name: ""})
+    assert kept.status_code == 200

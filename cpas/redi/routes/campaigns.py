@@ -58,6 +58,12 @@ def campaign(campaign_id: int) -> ResponseReturnValue:
         if niss and normalise_niss(niss) is None:
             filters_form.niss.errors = [_("NISS invalide.")]
             status = 422
+        for field in (filters_form.control, filters_form.activation):
+            if (field.data or "") not in {value for value, _label in field.choices}:
+                # a value no option has (a forged post): refused next to the filter
+                field.errors = [_("Choisissez une valeur de la liste.")]
+                field.data = ""
+                status = 422
         filters = queries.LineFilters(
             niss=normalise_niss(niss) or "" if niss else "",
             control=filters_form.control.data or "",
