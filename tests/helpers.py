@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import re
+import zlib
 from typing import Any
 
 
@@ -73,3 +75,34 @@ def saved_hints(html: str) -> dict[str, str]:
 
     pattern = r'id="([\w-]+)-saved">Valeur enregistrée : <strong>([^<]*)</strong>'
     return dict(re.findall(pattern, html))
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a WeasyPrint PDF draws: its glyphs mapped back through the fonts' ToUnicode
+    maps (the subsets of one font family keep the family's glyph numbers)."""
+    streams = []
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            streams.append(zlib.decompress(raw))
+        except zlib.error:
+            continue
+    glyphs: dict[int, str] = {}
+    for stream in streams:
+        for block in re.findall(rb"beginbfchar(.*?)endbfchar", stream, re.S):
+            for code, text in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+                glyphs[int(code, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
+        for block in re.findall(rb"beginbfrange(.*?)endbfrange", stream, re.S):
+            for low, high, start in re.findall(
+                rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block
+            ):
+                first = ord(bytes.fromhex(start.decode()).decode("utf-16-be")[-1])
+                for offset, code in enumerate(range(int(low, 16), int(high, 16) + 1)):
+                    glyphs[code] = chr(first + offset)
+    runs = []
+    for stream in streams:
+        for array in re.findall(rb"\[(.*?)\]\s*TJ", stream, re.S):
+            hexes = b"".join(re.findall(rb"<([0-9a-fA-F]+)>", array)).decode()
+            runs.append(
+                "".join(glyphs.get(int(hexes[i : i + 4], 16), "?") for i in range(0, len(hexes), 4))
+            )
+    return re.sub(r"\s+", " ", "".join(runs))

@@ -11,7 +11,7 @@ import pytest
 from cpas.access.models import OrganisationKind
 from tests.centre.test_branding import _images, _upload_logo
 from tests.helpers import page_text
-from tests.redi.test_i18n import _pdf_text
+from tests.helpers import pdf_text as _pdf_text
 
 HTMX = {"HX-Request": "true"}
 

@@ -4,7 +4,6 @@ inline and in the background, PDF) and e-mails in each recipient's own language.
 from __future__ import annotations
 
 import re
-import zlib
 from decimal import Decimal
 from email.header import decode_header, make_header
 from io import BytesIO
@@ -17,6 +16,7 @@ from cpas.extensions import db
 from cpas.water_fund import exports
 from cpas.water_fund.models import ExportJob, WaterRequest
 from tests.helpers import page_text
+from tests.helpers import pdf_text as _pdf_text
 
 
 def _to_dutch(client) -> None:
@@ -178,36 +178,6 @@ def test_background_job_outside_a_request_speaks_its_users_language(app, world, 
         assert done.status == "done", done.error
         rows = _sheet((exports.export_dir() / done.file_name).read_bytes())
     assert rows[0][1] == "Naam" and rows[1][rows[0].index("Status")] == "INGEDIEND"
-
-
-def _pdf_text(data: bytes) -> str:
-    """The text a WeasyPrint PDF draws (glyphs mapped back through the ToUnicode maps)."""
-    streams = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            streams.append(zlib.decompress(raw))
-        except zlib.error:
-            continue
-    glyphs: dict[int, str] = {}
-    for stream in streams:
-        for block in re.findall(rb"beginbfchar(.*?)endbfchar", stream, re.S):
-            for code, text in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
-                glyphs[int(code, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
-        for block in re.findall(rb"beginbfrange(.*?)endbfrange", stream, re.S):
-            for low, high, start in re.findall(
-                rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block
-            ):
-                first = ord(bytes.fromhex(start.decode()).decode("utf-16-be")[-1])
-                for offset, code in enumerate(range(int(low, 16), int(high, 16) + 1)):
-                    glyphs[code] = chr(first + offset)
-    runs = []
-    for stream in streams:
-        for array in re.findall(rb"\[(.*?)\]\s*TJ", stream, re.S):
-            hexes = b"".join(re.findall(rb"<([0-9a-fA-F]+)>", array)).decode()
-            runs.append(
-                "".join(glyphs.get(int(hexes[i : i + 4], 16), "?") for i in range(0, len(hexes), 4))
-            )
-    return re.sub(r"\s+", " ", "".join(runs))
 
 
 def test_pdf_export_in_dutch(client, login_as, world, new_request):
