@@ -91,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # __init__: the function tree is collected from every domain's functions.py, which
     # imports the package, and must not pull in the routes (import cycle).
     from .access import routes as access_routes
+    from .aid import routes as aid_routes
     from .auth import routes as auth_routes
     from .centre import routes as centre_routes
     from .dossiers import routes as dossiers_routes
@@ -104,6 +105,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         access_routes,
         centre_routes,
         dossiers_routes,
+        aid_routes,
         water_fund_routes,
         redi_routes,
     ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -166,6 +167,18 @@ def check_iban(value: str) -> str:
 # --------------------------------------------------------------------------- NISS and dates
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+def parse_belgian_date(text: str) -> date | None:
+    """A date typed JJ/MM/AAAA (or ISO), else None."""
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
 DATE_MESSAGE = _l("Date attendue au format JJ/MM/AAAA.")
 
 

@@ -1,6 +1,7 @@
 """Import every domain's models so that Alembic and the app see the whole schema."""
 
 from .access import models as access_models  # noqa: F401
+from .aid import models as aid_models  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .auth import models as auth_models  # noqa: F401
 from .centre import models as centre_models  # noqa: F401

@@ -30,13 +30,13 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, RadioField, TextAreaField
+from wtforms import Field, RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from . import audit
 from .concurrency import Conflict, VersionField, commit, ensure_current, stamp
 from .confirmation import FIELD as CONFIRMED_FIELD
-from .formfields import BaseForm, MoneyField
+from .formfields import BaseForm, BelgianDateField, MoneyField
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,9 @@ class ConfirmationNeeded(Exception):
 class Input:
     """One value a step needs from the user: how it is asked, checked and prefilled.
 
-    ``kind``: ``"money"`` (Belgian amount, exact Decimal), ``"text"`` (free text) or
-    ``"yesno"`` (Oui / Non, given as True / False)."""
+    ``kind``: ``"money"`` (Belgian amount, exact Decimal), ``"text"`` (free text),
+    ``"yesno"`` (Oui / Non, given as True / False), ``"date"`` (JJ/MM/AAAA, a ``date``) or
+    ``"choice"`` (one code of ``choices``)."""
 
     name: str
     kind: str
@@ -86,6 +87,10 @@ class Input:
     default: Callable[[Any], str] | None = None
     #: The value saved on the record, shown beside a different typed one after a conflict.
     saved: Callable[[Any], str | None] | None = None
+    #: ``"choice"``: the (code, label) pairs offered.
+    choices: tuple[tuple[str, Any], ...] = ()
+    #: ``"text"``: the longest text taken (a social report is longer than a motive).
+    max_length: int = 0
 
     def field(self) -> Field:
         """A fresh WTForms field for this input (parsing only: rules are checked in fire)."""
@@ -98,7 +103,14 @@ class Input:
                 validators=[Optional()],
             )
         if self.kind == "text":
-            return TextAreaField(self.label, validators=[Optional(), Length(max=TEXT_MAX)])
+            longest = self.max_length or TEXT_MAX
+            return TextAreaField(self.label, validators=[Optional(), Length(max=longest)])
+        if self.kind == "date":
+            return BelgianDateField(self.label, validators=[Optional()])
+        if self.kind == "choice":
+            return SelectField(
+                self.label, choices=[("", "—"), *self.choices], validators=[Optional()]
+            )
         raise ValueError(f"unknown input kind {self.kind!r}")
 
     def value(self, field: Field) -> Any:
@@ -108,6 +120,8 @@ class Input:
         if self.kind == "text":
             text = (field.data or "").strip()
             return text or None
+        if self.kind == "choice":
+            return field.data if field.data in {code for code, _label in self.choices} else None
         return field.data
 
     def is_missing(self, value: Any) -> bool:
@@ -126,6 +140,9 @@ class Firing:
     given: Mapping[str, Any]
     old: str
     new: str | None = None
+    #: What the step made besides the change (e.g. the new record a duplication creates),
+    #: for the after-commit hooks and the caller.
+    result: Any = None
 
 
 Hook = Callable[[Firing], None]
@@ -262,6 +279,19 @@ class Workflow:
         Raises ``Conflict`` (stale version), ``self.error`` (a ``RuleError``: refused, with
         the field the message belongs to) or ``ConfirmationNeeded``; in each case nothing
         changed."""
+        return self.take(obj, action, by, version, given, confirmed=confirmed).step
+
+    def take(
+        self,
+        obj: Any,
+        action: str,
+        by: Any,
+        version: int | None,
+        given: Mapping[str, Any] | None = None,
+        *,
+        confirmed: bool = False,
+    ) -> Firing:
+        """``fire``, returning the whole ``Firing`` (its ``result``: what the step made)."""
         given = dict(given or {})
         step = self.step(action)
         ensure_current(obj, version)  # a stale page first: its step may be gone already
@@ -293,7 +323,7 @@ class Workflow:
                 hook(firing)
             except Exception:  # noqa: BLE001 - the step is saved; say it in the log
                 log.exception("%s.%s: after-commit hook failed", self.name, step.action)
-        return step
+        return firing
 
     def submit(self, obj: Any, action: str, by: Any, formdata: Mapping[str, Any]) -> Outcome:
         """Parse the posted step, fire it, and say what to draw (never raises a rule)."""
@@ -304,14 +334,17 @@ class Workflow:
                 posted=Posted(action[:40], {}, {"form": str(self.not_possible)}, obj.version),
             )
         form = self.form_class(step)(formdata=formdata)
-        typed = {item.name: str(formdata.get(item.name, ""))[:TEXT_MAX] for item in step.inputs}
+        typed = {
+            item.name: str(formdata.get(item.name, ""))[: item.max_length or TEXT_MAX]
+            for item in step.inputs
+        }
         if not form.validate():
             errors = {name: " ".join(errs) for name, errs in form.errors.items()}
             version = form.version.data if isinstance(form.version.data, int) else obj.version
             return Outcome(status=422, step=step, posted=Posted(action, typed, errors, version))
         given = {item.name: item.value(form[item.name]) for item in step.inputs}
         try:
-            self.fire(
+            firing = self.take(
                 obj,
                 action,
                 by,
@@ -340,7 +373,7 @@ class Workflow:
         except RuleError as exc:
             posted = Posted(action, typed, {exc.field or "form": str(exc)}, obj.version)
             return Outcome(status=422, step=step, posted=posted)
-        return Outcome(status=200, step=step, done=True)
+        return Outcome(status=200, step=step, done=True, result=firing.result)
 
 
 @dataclass
@@ -366,6 +399,8 @@ class Outcome:
     #: The irreversible step to confirm (no-JavaScript path), what was typed kept.
     pending: Step | None = None
     conflict: Conflict | None = None
+    #: What a done step made (``Firing.result``), e.g. the new record to go to.
+    result: Any = None
 
 
 def transitions(workflow: Workflow) -> set[tuple[str, str, str]]:

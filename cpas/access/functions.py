@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from flask_babel import lazy_gettext as _l
 
+from ..aid import functions as aid_functions
 from ..centre import functions as centre_functions
 from ..dossiers import functions as dossiers_functions
 from ..redi import functions as redi_functions
@@ -62,7 +63,13 @@ def _collect() -> tuple[tuple[FunctionGroup, ...], tuple[NavItem, ...]]:
     groups: list[FunctionGroup] = []
     nav: list[NavItem] = list(ACCESS_NAV)
     # in menu order
-    for module in (centre_functions, dossiers_functions, water_fund_functions, redi_functions):
+    for module in (
+        centre_functions,
+        dossiers_functions,
+        aid_functions,
+        water_fund_functions,
+        redi_functions,
+    ):
         groups.extend(module.GROUPS)
         nav.extend(module.NAV)
     groups.extend(ACCESS_GROUPS)  # administration last, as in the seed's annexes

@@ -53,7 +53,16 @@ TEMPLATES: tuple[ProfileTemplate, ...] = (
         "Directeur général / Secrétaire",
         "Algemeen directeur / Secretaris",
         CPAS,
-        ("dossiers.", "household.", "integrations.", "centre.", *WATER, "redi.", "access.audit"),
+        (
+            "dossiers.",
+            "household.",
+            "integrations.",
+            "aid.",
+            "centre.",
+            *WATER,
+            "redi.",
+            "access.audit",
+        ),
         ("redi.sign_president",),  # the President of the Council signs for himself
     ),
     ProfileTemplate(
@@ -61,7 +70,15 @@ TEMPLATES: tuple[ProfileTemplate, ...] = (
         "Agent administratif",
         "Administratief medewerker",
         CPAS,
-        ("dossiers.view", "dossiers.search", "dossiers.create", *WATER, "centre.view"),
+        (
+            "dossiers.view",
+            "dossiers.search",
+            "dossiers.create",
+            "aid.list",
+            "aid.print",
+            *WATER,
+            "centre.view",
+        ),
     ),
     ProfileTemplate(
         "social_worker",
@@ -72,6 +89,9 @@ TEMPLATES: tuple[ProfileTemplate, ...] = (
             "dossiers.",
             "household.",
             "integrations.",
+            # every aid request function but closing (the director closes) and the
+            # Council's own (decision, form)
+            "aid.",
             "water.fat.",
             "water.fse.",
             # The FAT invoice is a file: without it an approved FAT cannot be validated.
@@ -80,7 +100,7 @@ TEMPLATES: tuple[ProfileTemplate, ...] = (
             "water.dashboard",
             "centre.view",
         ),
-        ("dossiers.archive",),
+        ("dossiers.archive", "aid.close", "aid.decide", "aid.send_form"),
     ),
     ProfileTemplate(
         "finance",

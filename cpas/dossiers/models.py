@@ -82,7 +82,8 @@ class HouseholdSnapshot(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"))
-    request_id: Mapped[int | None]  # the aid request it was taken for (next module)
+    #: The aid request it was taken for (a plain column: the aid domain lives above).
+    request_id: Mapped[int | None] = mapped_column(index=True)
     taken_at: Mapped[datetime] = mapped_column(default=utcnow)
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 

@@ -26,6 +26,7 @@ from ..registry.adapters import (
 from ..registry.quality_codes import INQUIRY, INQUIRY_DAYS_ON_REQUEST, QUALITY_CODES
 from ..textutil import fold
 from ..timeutil import utcnow
+from . import freeze
 from .models import Dossier, HouseholdMember, HouseholdSnapshot, SnapshotPerson
 
 
@@ -35,6 +36,17 @@ class DossierRuleError(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class HouseholdFrozen(DossierRuleError):
+    """A household change refused while the household is frozen (``freeze``)."""
+
+
+def ensure_household_open(dossier: Dossier) -> None:
+    """Refuse a household change while a domain above freezes it (nothing changed yet)."""
+    reason = freeze.frozen_reason(dossier)
+    if reason:
+        raise HouseholdFrozen(reason)
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,14 @@ def _snapshot(dossier: Dossier, by: User) -> HouseholdSnapshot:
         ],
     )
     db.session.add(snapshot)
+    return snapshot
+
+
+def snapshot_for_request(dossier: Dossier, request_id: int, by: User) -> HouseholdSnapshot:
+    """The official composition taken for a new aid request (the caller commits): a request
+    keeps the composition the register gave the day it was made."""
+    snapshot = _snapshot(dossier, by)
+    snapshot.request_id = request_id
     return snapshot
 
 
@@ -218,6 +238,7 @@ def set_archived(dossier: Dossier, archived: bool, by: User) -> None:
 
 def refresh_official_household(dossier: Dossier, by: User) -> HouseholdSnapshot:
     """« Mettre à jour »: a new snapshot of the official composition from the register."""
+    ensure_household_open(dossier)
     snapshot = _snapshot(dossier, by)
     audit.record("household.refresh_official", obj=dossier, niss=dossier.niss, user=by)
     db.session.commit()
@@ -233,6 +254,7 @@ def add_member(
     by: User,
 ) -> HouseholdMember:
     """« Ajouter un membre » to the de facto household."""
+    ensure_household_open(dossier)
     member = db.session.scalar(
         select(HouseholdMember).where(
             HouseholdMember.dossier_id == dossier.id, HouseholdMember.niss == person.niss
@@ -260,6 +282,7 @@ def remove_member(member: HouseholdMember, by: User, *, version: int | None) -> 
     """« Supprimer » a member (never the main beneficiary); the undo restores it."""
     if member.is_main:
         raise DossierRuleError(_("Le bénéficiaire principal ne peut pas être supprimé."))
+    ensure_household_open(member.dossier)
     check_version(member, version, by)
     member.removed_at = utcnow()
     audit.record("household.remove_member", obj=member.dossier, niss=member.niss, user=by)
@@ -268,6 +291,7 @@ def remove_member(member: HouseholdMember, by: User, *, version: int | None) -> 
 
 def restore_member(member: HouseholdMember, by: User, *, version: int | None) -> None:
     """Undo a « Supprimer »."""
+    ensure_household_open(member.dossier)
     check_version(member, version, by)
     member.removed_at = None
     audit.record("household.restore_member", obj=member.dossier, niss=member.niss, user=by)
@@ -276,6 +300,7 @@ def restore_member(member: HouseholdMember, by: User, *, version: int | None) ->
 
 def refresh_members(dossier: Dossier, members: list[HouseholdMember], by: User) -> int:
     """« Mettre à jour les données des membres sélectionnés » from the register."""
+    ensure_household_open(dossier)
     register = get_register()
     updated = 0
     for member in members:

@@ -11,7 +11,7 @@ from ...centre.queries import active_workers
 from ...concurrency import Conflict, keep_for_merge
 from ...security import acting_user, require_function
 from ...urls import safe_local_path
-from .. import bp, queries, services
+from .. import bp, panels, queries, services
 from ..forms import ReferencesForm
 from ..models import Dossier
 from .common import layout, view_dossier
@@ -28,7 +28,12 @@ def detail(dossier_id: int):
     view_dossier(dossier)
     return render_template(
         "dossiers/detail.html",
-        **layout(dossier, main=queries.main_member(dossier), form=None),
+        **layout(
+            dossier,
+            main=queries.main_member(dossier),
+            form=None,
+            panels=panels.render_panels(dossier),
+        ),
     )
 
 

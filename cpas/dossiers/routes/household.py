@@ -15,7 +15,7 @@ from ...htmx import is_htmx, redirect_after_post, render_page_or_fragment
 from ...inputs import parse_ids
 from ...registry.adapters import PersonRecord
 from ...security import acting_user, require_function
-from .. import bp, queries, services
+from .. import bp, freeze, queries, services
 from ..forms import MemberForm, PersonSearchForm
 from ..models import RELATIONS, Dossier, HouseholdMember
 from .common import (
@@ -42,6 +42,8 @@ def _household_context(dossier: Dossier, removed: HouseholdMember | None = None)
         "snapshot": snapshot,
         "difference": queries.compare(snapshot, members),
         "removed": removed,
+        # why the household may not change now (the aid request before the Council), or None
+        "frozen": freeze.frozen_reason(dossier),
     }
 
 
@@ -70,7 +72,10 @@ def household(dossier_id: int):
 @require_function("household.edit")
 def household_refresh(dossier_id: int):
     dossier = queries.get_dossier_or_404(dossier_id)
-    services.refresh_official_household(dossier, acting_user())
+    try:
+        services.refresh_official_household(dossier, acting_user())
+    except services.DossierRuleError as exc:
+        return _refused(dossier, exc)
     flash(_("Composition de ménage officielle mise à jour depuis le registre."), "success")
     return redirect(url_for("dossiers.household", dossier_id=dossier.id))
 
@@ -170,6 +175,15 @@ def _de_facto(
     return response
 
 
+def _refused(dossier: Dossier, exc: Exception) -> Response:
+    """A household change refused by a rule (the household frozen): the page again with the
+    message, nothing changed (409)."""
+    flash(str(exc), "error")
+    response = _de_facto(dossier)
+    response.status_code = 409
+    return response
+
+
 def _posted_version() -> int:
     """The version a household button posts with its member; garbage is a 400."""
     version = parse_version(request.form.get("version"))
@@ -189,7 +203,7 @@ def member_remove(dossier_id: int, member_id: int):
     except Conflict as exc:
         return _de_facto(dossier, conflict=exc)
     except services.DossierRuleError as exc:
-        abort(409, description=str(exc))
+        return _refused(dossier, exc)
     flash(_("%(name)s retiré(e) du ménage de fait.", name=_name(member)), "success")
     return _de_facto(dossier, removed=member)
 
@@ -204,6 +218,8 @@ def member_restore(dossier_id: int, member_id: int):
         services.restore_member(member, acting_user(), version=version)
     except Conflict as exc:
         return _de_facto(dossier, conflict=exc)
+    except services.DossierRuleError as exc:
+        return _refused(dossier, exc)
     flash(_("%(name)s remis(e) dans le ménage de fait.", name=_name(member)), "success")
     return _de_facto(dossier)
 
@@ -217,7 +233,10 @@ def members_refresh(dossier_id: int):
     if not members:
         flash(_("Sélectionnez au moins un membre à mettre à jour."), "error")
     else:
-        count = services.refresh_members(dossier, members, acting_user())
+        try:
+            count = services.refresh_members(dossier, members, acting_user())
+        except services.DossierRuleError as exc:
+            return _refused(dossier, exc)
         flash(
             _("Données de %(count)s membre(s) mises à jour depuis le registre.", count=count),
             "success",
