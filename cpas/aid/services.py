@@ -137,6 +137,7 @@ def retry_integration(request: AidRequest, by: User, *, version: int | None) -> 
     check_version(request, version, by)
     if request.integration_ok:
         raise AidRuleError(_("Le bénéficiaire est déjà intégré « en enquête » pour cette demande."))
+    audit.record("aid.retry_integration", obj=request, niss=request.dossier.niss, user=by)
     return integrate_on_creation(request, by)
 
 
