@@ -123,13 +123,21 @@ def seed_demo() -> list[tuple[DemoUser, bool]]:
         result.append((demo, created))
     db.session.commit()
     # Each domain adds its own demo data in cpas/<domain>/demo.py: seed(orgs) -> None.
+    from .aid import demo as aid_demo
     from .centre import demo as centre_demo
     from .dossiers import demo as dossiers_demo
     from .redi import demo as redi_demo
     from .registry import demo as registry_demo
     from .water_fund import demo as water_fund_demo
 
-    for module in (registry_demo, centre_demo, dossiers_demo, water_fund_demo, redi_demo):
+    for module in (
+        registry_demo,
+        centre_demo,
+        dossiers_demo,
+        aid_demo,
+        water_fund_demo,
+        redi_demo,
+    ):
         module.seed(orgs)
         db.session.commit()
     db.session.info.pop("write", None)
