@@ -95,6 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .auth import routes as auth_routes
     from .centre import routes as centre_routes
     from .dossiers import routes as dossiers_routes
+    from .inquiry import routes as inquiry_routes
     from .main import routes as main_routes
     from .redi import routes as redi_routes
     from .water_fund import routes as water_fund_routes
@@ -106,6 +107,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         centre_routes,
         dossiers_routes,
         aid_routes,
+        inquiry_routes,
         water_fund_routes,
         redi_routes,
     ):

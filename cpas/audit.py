@@ -117,6 +117,7 @@ ACTION_LABELS: dict[str, Any] = {
     "household.remove_member": _l("Retrait d'un membre du ménage de fait"),
     "household.restore_member": _l("Remise d'un membre dans le ménage de fait"),
     "household.refresh_member": _l("Mise à jour d'un membre depuis le registre"),
+    "household.update_address": _l("Modification de l'adresse de résidence effective"),
     "integrations.integrate": _l("Intégration à la BCSS"),
     "integrations.deintegrate": _l("Désintégration à la BCSS"),
     "integrations.consult": _l("Consultation des intégrations BCSS"),

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from ..aid import functions as aid_functions
 from ..centre import functions as centre_functions
 from ..dossiers import functions as dossiers_functions
+from ..inquiry import functions as inquiry_functions
 from ..redi import functions as redi_functions
 from ..water_fund import functions as water_fund_functions
 from .function_types import Function, FunctionGroup, NavItem
@@ -67,6 +68,7 @@ def _collect() -> tuple[tuple[FunctionGroup, ...], tuple[NavItem, ...]]:
         centre_functions,
         dossiers_functions,
         aid_functions,
+        inquiry_functions,
         water_fund_functions,
         redi_functions,
     ):

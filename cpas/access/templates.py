@@ -58,6 +58,7 @@ TEMPLATES: tuple[ProfileTemplate, ...] = (
             "household.",
             "integrations.",
             "aid.",
+            "inquiry.",
             "centre.",
             *WATER,
             "redi.",
@@ -92,6 +93,7 @@ TEMPLATES: tuple[ProfileTemplate, ...] = (
             # every aid request function but closing (the director closes) and the
             # Council's own (decision, form)
             "aid.",
+            "inquiry.",
             "water.fat.",
             "water.fse.",
             # The FAT invoice is a file: without it an approved FAT cannot be validated.

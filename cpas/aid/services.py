@@ -29,7 +29,7 @@ from ..extensions import db
 from ..formfields import parse_belgian_date
 from ..timeutil import utcnow
 from ..workflow import Outcome, Posted
-from . import queries
+from . import extend, queries
 from .lifecycle import AID, NATURE_MAX, AidRuleError
 from .models import KIND_LABELS, AidRequest, AidRequestEvent, EventKind, RequestStatus
 
@@ -98,6 +98,12 @@ def _new_request(dossier: Dossier, data: NewRequest, by: User) -> AidRequest:
     return request
 
 
+def record_enrichment(request: AidRequest, by: User) -> None:
+    """« Enrichissement de la demande »: an event for a change of the request's inquiry
+    (the caller audits and commits)."""
+    _event(request, EventKind.MODIFIED, by)
+
+
 def create_request(dossier: Dossier, data: NewRequest, by: User) -> AidRequest:
     """« Nouvelle demande » → « Enregistrer »: the request, then its integration."""
     _check_new(data)
@@ -150,6 +156,8 @@ def copy_request(source: AidRequest, origin: str, by: User) -> AidRequest:
     request.origin_id, request.origin = source.id, origin
     kind = EventKind.DUPLICATE_OF if origin == "duplicate" else EventKind.REVISION_OF
     _event(request, kind, by, other=source.number)
+    for hook in extend.copy_hooks():  # the inquiry copies its parts (same transaction)
+        hook(source, request, by)
     audit.record(
         "aid.create",
         obj=request,

@@ -298,6 +298,17 @@ def restore_member(member: HouseholdMember, by: User, *, version: int | None) ->
     commit(member)
 
 
+def update_effective_address(
+    member: HouseholdMember, address: Address, by: User, *, version: int | None
+) -> None:
+    """The member's « adresse de résidence effective » (identification of the inquiry)."""
+    ensure_household_open(member.dossier)
+    check_version(member, version, by)
+    _apply_address(member, address)
+    audit.record("household.update_address", obj=member.dossier, niss=member.niss, user=by)
+    commit(member)
+
+
 def refresh_members(dossier: Dossier, members: list[HouseholdMember], by: User) -> int:
     """« Mettre à jour les données des membres sélectionnés » from the register."""
     ensure_household_open(dossier)

@@ -15,7 +15,7 @@ from ...htmx import is_htmx, redirect_after_post, render_page_or_fragment
 from ...inputs import parse_ids
 from ...registry.adapters import PersonRecord
 from ...security import acting_user, require_function
-from .. import bp, freeze, queries, services
+from .. import bp, freeze, panels, queries, services
 from ..forms import MemberForm, PersonSearchForm
 from ..models import RELATIONS, Dossier, HouseholdMember
 from .common import (
@@ -44,6 +44,8 @@ def _household_context(dossier: Dossier, removed: HouseholdMember | None = None)
         "removed": removed,
         # why the household may not change now (the aid request before the Council), or None
         "frozen": freeze.frozen_reason(dossier),
+        # the link behind a member's name (the social inquiry, registered from above)
+        "member_link": panels.member_link,
     }
 
 
