@@ -31,6 +31,10 @@ EXPECTED_KINDS = {
     "centre": {"cpas"},
     "dossiers": {"cpas"},
     "redi": {"cpas"},
+    # issue 14: aid requests are the CPAS's own work (seed 001 §6)
+    "aid": {"cpas"},
+    # issue 15: the social inquiry of a request, CPAS only (its contract)
+    "inquiry": {"cpas"},
 }
 
 
@@ -53,6 +57,7 @@ def test_a_domain_without_kinds_is_refused():
 
 def test_kinds_of_an_endpoint_come_from_its_blueprint(app):
     assert kinds_of_endpoint(app, "redi.index") == ("cpas",)
+    assert kinds_of_endpoint(app, "aid.request") == ("cpas",)
     assert kinds_of_endpoint(app, "static") is None
     assert kinds_of_endpoint(app, "inconnu.vue") is None
     assert kinds_of_endpoint(app, None) is None
