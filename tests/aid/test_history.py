@@ -218,6 +218,13 @@ def test_old_requests_and_back(client, login_as, aid_world, make_request, aid_ur
     html = panel(old)
     assert "<h2>Anciennes demandes</h2>" in html
     assert html.count("Replacer dans l'historique") == 2 and "Déplacer vers" not in html
+    with client.application.app_context():
+        old_ids = db.session.scalars(
+            select(AidRequest.id).where(AidRequest.archived.is_(True))
+        ).all()
+    for request_id in old_ids:
+        row = dict(ROW.findall(html))[str(request_id)]
+        assert f'action="{aid_urls.unarchive(d, request_id)}"' in row
     assert f'href="{aid_urls.history(d)}"' in html and "Retour à l'historique" in html
     assert "Nouvelle Demande" not in html
     # the filter works among the old ones too (it keeps « anciennes »)
