@@ -63,3 +63,92 @@ def send_pdf(filename: str, template: str, **context: Any) -> Response:
     response = Response(render_pdf(template, **context), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class PdfTooSlow(RuntimeError):
+    """The bounded renderer's child did not finish within its time limit (it was killed)."""
+
+
+class PdfFailed(RuntimeError):
+    """The bounded renderer's child failed (out of its memory limit, or WeasyPrint raised)."""
+
+
+def _render_in_child(html: str, fetcher: Any, memory_bytes: int, conn: Any) -> None:
+    """In the forked child: cap the address space, render, send the bytes, leave at once."""
+    import contextlib
+    import os
+    import resource
+
+    status = 1
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            memory_bytes = min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
+        from weasyprint import HTML  # already imported by the parent: no cost here
+
+        pdf = HTML(string=html, base_url="http://localhost/", url_fetcher=fetcher).write_pdf()
+        conn.send_bytes(b"\x00" + pdf)
+        status = 0
+    except BaseException as exc:  # noqa: BLE001 - MemoryError included: say it to the parent
+        with contextlib.suppress(BaseException):  # else the parent sees the pipe closed
+            conn.send_bytes(b"\x01" + type(exc).__name__.encode()[:200])
+    finally:
+        conn.close()
+        # Skip every exit handler: the child shares the parent's sockets (database pool).
+        os._exit(status)
+
+
+def _mapped_bytes() -> int:
+    """This process's current virtual size (VmSize), 0 where /proc is absent."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def render_pdf_bounded(template: str, time_limit: float, memory_mb: int, **context: Any) -> bytes:
+    """``render_pdf`` that never holds a worker longer than ``time_limit`` seconds nor lets
+    WeasyPrint grow by more than ``memory_mb`` MB.
+
+    The HTML is rendered here (the request's context, language, user); WeasyPrint runs in a
+    forked child whose address space is capped with ``RLIMIT_AS`` at what the worker already
+    maps plus ``memory_mb`` (a threaded worker maps far more than it uses, so an absolute cap
+    would starve the child before it starts). The parent waits at most ``time_limit``, then
+    kills the child: ``PdfTooSlow``; a child that fails or dies: ``PdfFailed``.
+    """
+    import multiprocessing
+
+    import weasyprint  # noqa: F401 - imported before the fork so the child does not pay it
+
+    html = render_template(template, **context)
+    fetcher = local_fetcher()
+    memory_bytes = _mapped_bytes() + memory_mb * 1024 * 1024
+    fork = multiprocessing.get_context("fork")
+    receiver, sender = fork.Pipe(duplex=False)
+    child = fork.Process(
+        target=_render_in_child, args=(html, fetcher, memory_bytes, sender), daemon=True
+    )
+    child.start()
+    sender.close()  # the parent keeps only its reading end: EOF when the child is gone
+    try:
+        if not receiver.poll(time_limit):
+            raise PdfTooSlow(f"PDF not rendered within {time_limit} s")
+        try:
+            message = receiver.recv_bytes()
+        except EOFError as exc:
+            raise PdfFailed("the PDF renderer died") from exc
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join(timeout=5)
+        if child.exitcode is not None:
+            child.close()
+    if message[:1] != b"\x00":
+        raise PdfFailed(f"the PDF renderer failed: {message[1:].decode(errors='replace')}")
+    return message[1:]
