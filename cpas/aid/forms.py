@@ -37,7 +37,7 @@ class NewRequestForm(BaseForm):
         ],
     )
     kind = RadioField(
-        _l("Type *"),
+        _l("Type de la demande *"),
         choices=list(KIND_LABELS.items()),
         validators=[DataRequired(_l("Choisissez le type de la demande."))],
     )
