@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
 
@@ -96,6 +96,32 @@ class IntegrationResult:
     periods: tuple[tuple[str, Period], ...] = field(default_factory=tuple)
 
 
+#: The register's information types (« types d'information », TI) shown under
+#: « Information(s) supplémentaire(s) » of a member's identification (seed 001 §9.2).
+INFORMATION_TYPES: dict[str, Any] = {
+    "001": _l("Commune de résidence"),
+    "010": _l("Nom et prénom"),
+    "031": _l("Nationalité"),
+    "100": _l("Lieu de naissance"),
+    "120": _l("État civil"),
+    "140": _l("Membres du ménage"),
+    "141": _l("Historique des chefs de ménage"),
+    "210": _l("Mention de registre"),
+}
+
+
+@dataclass(frozen=True)
+class InformationType:
+    """One information type of a person in the register: its code (« 001 »), its label and
+    its lines as the adapter words them."""
+
+    code: str
+    label: Any
+    lines: tuple[str, ...]
+    #: The NISS of the persons the lines show (each one shown is a consultation).
+    people: tuple[str, ...] = ()
+
+
 class RegisterAdapter(Protocol):
     source_label: str
 
@@ -108,6 +134,8 @@ class RegisterAdapter(Protocol):
     def household(self, niss: str) -> list[PersonRecord]: ...
 
     def assign_bis(self, request: BisRequest) -> PersonRecord: ...
+
+    def information_types(self, niss: str) -> list[InformationType]: ...
 
 
 class BcssAdapter(Protocol):

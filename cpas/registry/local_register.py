@@ -6,18 +6,23 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, case, select
 
 from ..extensions import db
+from ..niss import format_niss
 from .birthdates import PartialDate, search_window
 from .interfaces import (
+    INFORMATION_TYPES,
     MAX_CANDIDATES,
     MAX_RESULTS,
     SOURCE_LABEL,
     BisRequest,
+    InformationType,
     PersonRecord,
     PhoneticQuery,
 )
+from .labels import register_value
 from .models import RegisterPerson
 from .numbers import bis_for, serials_for
 from .phonetic import fold_name, phonetic_key
@@ -131,6 +136,14 @@ class LocalRegister:
         ).all()
         return [_record(r) for r in rows]
 
+    def information_types(self, niss: str) -> list[InformationType]:
+        """« Information(s) supplémentaire(s) »: the TI of a person, from its row and its
+        household's (none for a NISS the register does not know)."""
+        person = self.by_niss(niss)
+        if person is None:
+            return []
+        return _information_types(person, self.household(niss))
+
     def assign_bis(self, request: BisRequest) -> PersonRecord:
         """Give a new BIS number that no one has, and add the person to the BIS register."""
         taken = set(
@@ -168,6 +181,70 @@ class LocalRegister:
             db.session.flush()  # the unique NISS constraint guards a concurrent twin
             return _record(row)
         raise BisExhausted()
+
+
+def _information_types(
+    person: PersonRecord, household: list[PersonRecord]
+) -> list[InformationType]:
+    """The information types of ``person`` from the fictitious data: its row and its
+    household's (the local register keeps no history: TI 141 gives the current head)."""
+
+    def ti(code: str, lines: list[str], people: tuple[str, ...] = ()) -> InformationType:
+        return InformationType(code, INFORMATION_TYPES[code], tuple(lines), people)
+
+    if person.street:
+        residence = [
+            _(
+                "Commune : %(postal_code)s %(locality)s",
+                postal_code=person.postal_code or "",
+                locality=person.locality or "",
+            ),
+            _("Adresse : %(address)s", address=person.address_display),
+        ]
+    else:
+        residence = [_("Aucune résidence principale inscrite.")]
+    head = next((p for p in household if p.is_head), None)
+    if head is not None:
+        heads = [
+            _(
+                "Chef de ménage actuel : %(name)s (NISS %(niss)s)",
+                name=f"{head.last_name} {head.first_name}",
+                niss=format_niss(head.niss),
+            ),
+            _("Le registre local ne conserve pas les chefs de ménage précédents."),
+        ]
+    else:
+        heads = [_("Aucun chef de ménage inscrit.")]
+    return [
+        ti("001", residence),
+        ti(
+            "010",
+            [
+                _("Nom : %(name)s", name=person.last_name),
+                _("Prénom(s) : %(names)s", names=person.first_name),
+            ],
+        ),
+        ti("031", [_("Nationalité : %(value)s", value=register_value(person.nationality))]),
+        ti(
+            "100",
+            [
+                _("Lieu de naissance : %(place)s", place=person.birth_place or "—"),
+                _("Date de naissance : %(date)s", date=person.birth_display),
+            ],
+        ),
+        ti("120", [_("État civil : %(state)s", state=register_value(person.civil_state) or "—")]),
+        ti(
+            "140",
+            [
+                f"{p.last_name} {p.first_name} — {format_niss(p.niss)} — "
+                f"{register_value(p.relation_to_head) or '—'}"
+                for p in household
+            ],
+            tuple(p.niss for p in household),
+        ),
+        ti("141", heads, (head.niss,) if head is not None else ()),
+        ti("210", [_("Registre : %(registre)s", registre=register_value(person.registre))]),
+    ]
 
 
 def _bis_prefix(birth: PartialDate) -> str:
