@@ -319,6 +319,46 @@ def test_the_report_is_read_only_once_submitted(
     response = client.post(url, data={"version": before[1], "report": "Changé."})
     assert response.status_code == 422
     assert state(client.application, req.id) == before
+    assert "Cette action n'est pas possible pour cet élément dans son statut actuel." in plain(
+        response
+    )
+    assert re.search(
+        r'<textarea id="typed-report"[^>]*readonly[^>]*>Changé.</textarea>', page_text(response)
+    )
+
+
+def test_a_report_typed_while_the_request_was_submitted_is_kept(
+    client, login_as, aid_world, make_request, aid_urls
+):
+    """The step went away with the other change: 409, why, and the typed text to copy."""
+    app = client.application
+    req = make_request(aid_world.dossier_a, aid_world.social_a)
+    url = aid_urls.request(aid_world.dossier_a, req, "rapport")
+    login_as(aid_world.social_a)
+    loaded = page_text(client.get(url)).split('id="report-form"', 1)[1]
+    stale = int(re.search(r'name="version"[^>]*value="(\d+)"', loaded).group(1))
+    other = app.test_client()
+    login_as(aid_world.director_a, on=other)
+    saved = other.post(
+        aid_urls.request(aid_world.dossier_a, req, "proposition"),
+        data={"version": stale, "proposal": "Aide.", "meeting_date": "20/12/2026"},
+    )
+    assert saved.status_code == 302
+    submitted = post_step(other, aid_urls, aid_world.dossier_a, req, "submit", confirmed="1")
+    assert submitted.status_code == 302
+    before = state(app, req.id)
+    response = client.post(url, data={"version": stale, "report": "Mon rapport tardif."})
+    assert response.status_code == 409
+    text = plain(response)
+    assert (
+        "L'action « Rapport » n'est plus possible : le statut est maintenant "
+        "« Rapport envoyé au Conseil »." in text
+    )
+    assert f"par Prénom {aid_world.director_a.last_name}" in text
+    assert re.search(
+        r'<textarea id="typed-report"[^>]*>Mon rapport tardif.</textarea>', page_text(response)
+    )
+    assert state(app, req.id) == before
 
 
 def test_the_proposal_with_its_meeting_date_today_by_default(
