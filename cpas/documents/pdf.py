@@ -111,6 +111,15 @@ def _mapped_bytes() -> int:
     return 0
 
 
+@cache
+def _warm_up() -> None:
+    """Import WeasyPrint and load the fonts once in this process (a one-line PDF), before
+    any fork: every child inherits them instead of paying for them on each print."""
+    from weasyprint import HTML
+
+    HTML(string="<p>.</p>").write_pdf()
+
+
 def render_pdf_bounded(template: str, time_limit: float, memory_mb: int, **context: Any) -> bytes:
     """``render_pdf`` that never holds a worker longer than ``time_limit`` seconds nor lets
     WeasyPrint grow by more than ``memory_mb`` MB.
@@ -123,8 +132,7 @@ def render_pdf_bounded(template: str, time_limit: float, memory_mb: int, **conte
     """
     import multiprocessing
 
-    import weasyprint  # noqa: F401 - imported before the fork so the child does not pay it
-
+    _warm_up()
     html = render_template(template, **context)
     fetcher = local_fetcher()
     memory_bytes = _mapped_bytes() + memory_mb * 1024 * 1024
