@@ -138,6 +138,8 @@ def member_add(dossier_id: int, ref: str):
                     form.relation_start.data,
                     acting_user(),
                 )
+            except services.HouseholdFrozen as exc:
+                return _refused(dossier, exc)
             except services.DossierRuleError as exc:
                 form.relation.errors.append(str(exc))
                 status = 422
