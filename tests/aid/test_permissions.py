@@ -420,3 +420,86 @@ def test_a_request_of_another_dossier_of_the_same_cpas_is_404(
             for r in db.session.scalars(db.select(AidRequest))
         }
     assert after == before
+
+
+# --------------------------------------------------------------------------- each step's function
+
+# fmt: off
+#: URL segment → (the step's own function, the status it is taken from). Seed 002's
+#: functions; the Council's two (decision, form) are declared now for the whole table.
+STEP_FUNCTIONS: dict[str, tuple[str, str]] = {
+    "soumettre": ("aid.submit", "en_cours"),
+    "completer": ("aid.complete", "soumise"),
+    "decision": ("aid.decide", "soumise"),
+    "formulaire": ("aid.send_form", "decision"),
+    "dupliquer": ("aid.duplicate", "en_cours"),
+    "cloturer": ("aid.close", "decision"),
+    "reviser": ("aid.revise", "cloturee"),
+}
+# fmt: on
+
+
+@pytest.fixture
+def at_status(app, aid_world, make_request):
+    def _at(status: str) -> tuple[int, str]:
+        made = make_request(aid_world.dossier_a, aid_world.social_a, status=status)
+        with app.app_context():
+            req = db.session.get(AidRequest, made.id)
+            assert req is not None
+            if status == "en_cours":  # the submission needs a saved proposition
+                by = db.session.get(User, aid_world.social_a.id)
+                AID.fire(
+                    req,
+                    "proposal",
+                    by,
+                    req.version,
+                    {"proposal": "Aide.", "meeting_date": req.request_date},
+                )
+            return req.id, str(req.version)
+
+    return _at
+
+
+@pytest.mark.parametrize("segment", sorted(STEP_FUNCTIONS))
+def test_a_step_with_listing_and_its_own_function_is_taken(
+    app, client, login_as, make_user, aid_world, at_status, segment
+):
+    function, status = STEP_FUNCTIONS[segment]
+    request_id, version = at_status(status)
+    login_as(make_user(aid_world.cpas_a, functions=_granted(Row("aid.list", 0, grants=function))))
+    response = client.post(
+        f"/dossiers/{aid_world.dossier_a.id}/demandes/{request_id}/etape/{segment}",
+        data={"version": version, "confirmed": "1"},
+    )
+    assert response.status_code == 302, page_text(response)[:400]
+    with app.app_context():
+        req = db.session.get(AidRequest, request_id)
+        assert req is not None and str(req.version) != version
+
+
+@pytest.mark.parametrize("segment", sorted(STEP_FUNCTIONS))
+def test_a_step_without_its_own_function_is_refused_and_changes_nothing(
+    app, client, login_as, make_user, aid_world, at_status, segment
+):
+    """Every function but the step's: the route opens (« Listing »), the workflow refuses."""
+    function, status = STEP_FUNCTIONS[segment]
+    request_id, version = at_status(status)
+    login_as(make_user(aid_world.cpas_a, functions=sorted(ALL_FUNCTION_CODES - {function})))
+    mark = last_entry_id(app)
+    response = client.post(
+        f"/dossiers/{aid_world.dossier_a.id}/demandes/{request_id}/etape/{segment}",
+        data={"version": version, "confirmed": "1"},
+    )
+    assert response.status_code in (403, 422), response.status_code
+    with app.app_context():
+        req = db.session.get(AidRequest, request_id)
+        assert req is not None and (req.status, str(req.version)) == (status, version)
+        count = db.session.scalar(
+            db.select(db.func.count())
+            .select_from(AidRequest)
+            .where(AidRequest.dossier_id == aid_world.dossier_a.id)
+        )
+        assert count == 1  # no copy made
+    # the page drawn again is a consultation (« aid.view »), never a write
+    written = [e.action for e in entries_since(app, mark) if e.action.startswith("aid.")]
+    assert set(written) <= {"aid.view"}, written
