@@ -96,23 +96,25 @@ class PartnerInformationForm(BaseForm):
     )
     student_piis = BooleanField(_l("Etudiant avec PIIS"))
     nationality = StringField(_l("Nationalité"), validators=[Optional(), Length(max=60)])
-    residence_permit = SelectField(_l("Titre de séjour"), choices=_choices(RESIDENCE_PERMITS))
+    residence_permit = SelectField(
+        _l("Titre de séjour"), choices=_choices(RESIDENCE_PERMITS), default=""
+    )
     version = VersionField()
 
 
 class BeneficiaryInformationForm(PartnerInformationForm):
     """The main beneficiary's information: zone 2 (general situation) and zone 3 (Loi 65)."""
 
-    category = SelectField(_l("Catégorie"), choices=_choices(CATEGORIES))
-    housing = SelectField(_l("Situation de logement"), choices=_choices(HOUSING))
+    category = SelectField(_l("Catégorie"), choices=_choices(CATEGORIES), default="")
+    housing = SelectField(_l("Situation de logement"), choices=_choices(HOUSING), default="")
     homeless = BooleanField(_l("Sans-abri"))
     arrival_date = BelgianDateField(
         _l("Date d'arrivée en Belgique (JJ/MM/AAAA)"), validators=[Optional()]
     )
     insurability = SelectField(
-        _l("Assurabilité (mutuelle en ordre ?)"), choices=_choices(INSURABILITY)
+        _l("Assurabilité (mutuelle en ordre ?)"), choices=_choices(INSURABILITY), default=""
     )
-    health_insurer = SelectField(_l("Organisme assureur"), choices=_choices(INSURERS))
+    health_insurer = SelectField(_l("Organisme assureur"), choices=_choices(INSURERS), default="")
 
     def validate_arrival_date(self, field: Any) -> None:
         if field.data is not None and field.data > date.today():
