@@ -110,12 +110,16 @@ def test_another_cpas_request_is_not_found(client, login_as, aid_world, printabl
 
 
 def test_the_print_page_lists_every_part_all_ticked(client, login_as, aid_world, printable):
+    from cpas.aid.printing import parts
+
     login_as(aid_world.social_a)
     response = client.get(urls(aid_world.dossier_a, printable)["print"])
     assert response.status_code == 200
     html = page_text(response)
     ticked = re.findall(r'<input type="checkbox" name="partie" value="(\w+)" checked>', html)
-    assert ticked == ALL_PARTS
+    # every registered part (the inquiry adds its own after these), all ticked
+    assert ticked == [p.code for p in parts()]
+    assert ticked[:5] == ALL_PARTS
     for label in ("Demande", "Rapport", "Proposition", "Composition de ménage", "Intégrations"):
         assert f"> {label}</label>" in html, label
     assert "Prévisualiser l'impression" in html and "Imprimer (PDF)" in html
@@ -382,19 +386,14 @@ def test_a_part_registered_by_another_module_is_offered_and_printed(
 
     monkeypatch.setattr(printing, "_PARTS", list(printing._PARTS))
     printing.register_part(
-        printing.PrintPart("formulaire_a", "Formulaire A", "aid/_print_parts.html", lambda r: {}),
+        printing.PrintPart("annexe_test", "Annexe de test", "aid/_print_parts.html", lambda r: {}),
         after="menage",
     )
-    assert [p.code for p in printing.parts()] == [
-        "demande",
-        "rapport",
-        "proposition",
-        "menage",
-        "formulaire_a",
-        "integrations",
-    ]
+    codes = [p.code for p in printing.parts()]
+    assert codes[codes.index("menage") + 1] == "annexe_test"
+    assert codes.index("annexe_test") < codes.index("integrations")
     login_as(aid_world.social_a)
     html = page_text(client.get(urls(aid_world.dossier_a, printable)["print"]))
-    assert 'value="formulaire_a" checked' in html
-    preview = page_text(client.get(preview_url(aid_world.dossier_a, printable, ["formulaire_a"])))
-    assert 'id="partie-formulaire_a"' in preview and "Formulaire A" in preview
+    assert 'value="annexe_test" checked' in html
+    preview = page_text(client.get(preview_url(aid_world.dossier_a, printable, ["annexe_test"])))
+    assert 'id="partie-annexe_test"' in preview and "Annexe de test" in preview

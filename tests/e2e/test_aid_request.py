@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from cpas.aid.printing import parts
 from tests.aid.conftest import SOCIAL_WORKER_CODES
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import sign_in
@@ -104,8 +105,8 @@ def test_social_worker_from_new_request_to_council_print_and_back(
     # « Impression »: all parts ticked, the preview, then the PDF
     _menu(page).get_by_role("link", name="Impression").click()
     boxes = page.locator("#print-selection input[type=checkbox]")
-    expect(boxes).to_have_count(5)
-    for index in range(5):
+    expect(boxes).to_have_count(len(parts()))  # the request's and the inquiry's parts
+    for index in range(len(parts())):
         expect(boxes.nth(index)).to_be_checked()
     page.get_by_label("Intégrations").uncheck()
     _shot(page, "07_print_selection")
