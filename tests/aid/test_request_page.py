@@ -452,3 +452,21 @@ def test_the_request_page_in_dutch(client, login_as, aid_world, make_request, ai
             "ne peut jamais être modifiée",
         ):
             assert french not in page, (tail, french)
+
+
+def test_the_print_entry_only_for_those_who_print(
+    client, login_as, aid_world, make_request, aid_urls, make_user
+):
+    req = make_request(aid_world.dossier_a, aid_world.social_a)
+    reader = make_user(aid_world.cpas_a, ("dossiers.view", "dossiers.search", "aid.list"))
+    url = aid_urls.request(aid_world.dossier_a, req)
+    login_as(aid_world.social_a)
+    html = menu(client.get(url))
+    assert f'<a href="{url}/impression">Impression</a>' in html
+    login_as(reader)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "/impression" not in menu(response) and "Impression" not in menu(response)
+    # a reader sees the page, not the steps nor the forms of the editors
+    assert menu_actions(response) == []
+    assert "<textarea" not in page_text(client.get(f"{url}/rapport"))

@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from ... import audit
@@ -76,14 +75,6 @@ def _load(dossier_id: int, request_id: int) -> tuple[Dossier, AidRequest]:
     return dossier, get_request_or_404(dossier, request_id)
 
 
-def _optional_url(endpoint: str, **values: Any) -> str | None:
-    """The URL of a screen another part adds (printing), None while it is not there."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def _context(dossier: Dossier, req: AidRequest, **extra: Any) -> dict[str, Any]:
     """What every page of a request draws: the layout, the request, its menu."""
     from ...dossiers.routes.common import layout
@@ -97,9 +88,7 @@ def _context(dossier: Dossier, req: AidRequest, **extra: Any) -> dict[str, Any]:
         steps=[available[a] for a in OTHER_ACTIONS if a in available],
         can={a: a in available for a in ("report", "proposal", "modify")},
         frozen=services.is_frozen(req),
-        print_url=_optional_url("aid.print", **ids)
-        if current_user.has_function(fn.PRINT)
-        else None,
+        print_url=url_for("aid.print", **ids) if current_user.has_function(fn.PRINT) else None,
         step_url=lambda action: url_for("aid.step", action=PATHS[action], **ids),
         **extra,
     )
