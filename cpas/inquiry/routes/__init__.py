@@ -1,6 +1,10 @@
 """The social inquiry screens, one module per part (imported by name)."""
 
 from .. import bp
-from . import identification, information  # noqa: F401  (F: identification, information)
+from . import (
+    identification,  # noqa: F401  (F: identification)
+    information,  # noqa: F401  (F: information)
+    resources,  # noqa: F401  (G: ressources, calcul du DIS)
+)
 
 __all__ = ["bp"]
