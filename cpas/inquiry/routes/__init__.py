@@ -2,6 +2,8 @@
 
 from .. import bp
 from . import (
+    expenses,  # noqa: F401  (H: dépenses)
+    form_a,  # noqa: F401  (H: formulaire A)
     identification,  # noqa: F401  (F: identification)
     information,  # noqa: F401  (F: information)
     resources,  # noqa: F401  (G: ressources, calcul du DIS)
