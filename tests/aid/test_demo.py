@@ -195,3 +195,14 @@ def test_the_history_page_shows_the_seed(seeded, client, login_as):
             day, status = HISTORY[number]
             shown = [r for r in rows if day in r and status in r]
             assert bool(shown) is (number in numbers), (number, day)
+
+
+def test_marie_household_page_shows_the_freeze(seeded, client, login_as):
+    with seeded.app_context():
+        dossier_id = _marie().id
+        login_as(_user("as@cpas-demoville.be"))
+    page = client.get(f"/dossiers/{dossier_id}/menage")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="household-frozen"' in html and "La demande n° 2 a été soumise au Conseil" in html
+    assert "LEFEBVRE" in html and "Lucas" in html
