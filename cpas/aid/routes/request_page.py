@@ -22,6 +22,7 @@ from ...access.audit_log import format_local
 from ...concurrency import Conflict, parse_version
 from ...dossiers.models import Dossier
 from ...dossiers.queries import get_dossier_or_404, remember
+from ...dossiers.routes.common import layout
 from ...htmx import redirect_after_post
 from ...security import acting_user, require_function
 from ...workflow import Outcome, Posted
@@ -77,8 +78,6 @@ def _load(dossier_id: int, request_id: int) -> tuple[Dossier, AidRequest]:
 
 def _context(dossier: Dossier, req: AidRequest, **extra: Any) -> dict[str, Any]:
     """What every page of a request draws: the layout, the request, its menu."""
-    from ...dossiers.routes.common import layout
-
     available = {s.action: s for s in AID.available(req, current_user)}
     ids: dict[str, Any] = {"dossier_id": dossier.id, "request_id": req.id}
     return layout(
@@ -155,8 +154,8 @@ def _form_page(
 def _done(dossier: Dossier, req: AidRequest, action: str, outcome: Outcome) -> Response:
     """Say what was done and go to the request (the new one after duplicate / revise)."""
     target = outcome.result or req
-    message = DONE.get(action, _l("Demande modifiée."))
-    flash(str(message) % {"number": target.number} if "%(" in str(message) else message, "success")
+    message = str(DONE.get(action, DONE["modify"]))
+    flash(message % {"number": target.number} if "%(" in message else message, "success")
     return redirect_after_post(url_for("aid.request", dossier_id=dossier.id, request_id=target.id))
 
 
