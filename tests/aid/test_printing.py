@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from cpas.audit import AuditEntry
 from cpas.extensions import db
+from tests.conftest import USE_POSTGRES
 from tests.helpers import page_text
 from tests.helpers import pdf_text as _pdf_text
 
@@ -397,3 +398,62 @@ def test_a_part_registered_by_another_module_is_offered_and_printed(
     assert 'value="annexe_test" checked' in html
     preview = page_text(client.get(preview_url(aid_world.dossier_a, printable, ["annexe_test"])))
     assert 'id="partie-annexe_test"' in preview and "Annexe de test" in preview
+
+
+@pytest.mark.skipif(USE_POSTGRES, reason="SQLite's read-then-write snapshot rule")
+def test_the_preview_is_logged_even_when_a_colleague_wrote_meanwhile(
+    app, client, login_as, aid_world, printable, monkeypatch
+):
+    """A GET reads in a deferred transaction: had the audit entry been written in it after
+    another connection's write, SQLite would refuse it (a 500); it gets its own."""
+    import sqlite3
+
+    from cpas.aid import printing
+
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    original = printing.document
+
+    def document_then_a_colleague_writes(*args, **kwargs):
+        doc = original(*args, **kwargs)
+        other = sqlite3.connect(database)
+        other.execute("UPDATE organisation SET name = name")
+        other.commit()
+        other.close()
+        return doc
+
+    monkeypatch.setattr(printing, "document", document_then_a_colleague_writes)
+    login_as(aid_world.social_a)
+    response = client.get(preview_url(aid_world.dossier_a, printable, ["demande"]))
+    assert response.status_code == 200
+    assert len(audit_rows(app, "aid.print_preview")) == 1
+
+
+@pytest.mark.skipif(USE_POSTGRES, reason="SQLite's single writer")
+def test_colleagues_can_write_while_a_pdf_renders(
+    app, client, login_as, aid_world, printable, monkeypatch
+):
+    """The PDF view holds no write lock while WeasyPrint runs (up to its time limit)."""
+    import sqlite3
+
+    from cpas.aid.routes import printing as printing_routes
+
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    real = printing_routes.render_pdf_bounded
+    written = []
+
+    def a_colleague_writes_meanwhile(*args, **kwargs):
+        other = sqlite3.connect(database, timeout=0.5)
+        try:
+            other.execute("UPDATE organisation SET name = name")
+            other.commit()
+            written.append(True)
+        finally:
+            other.close()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(printing_routes, "render_pdf_bounded", a_colleague_writes_meanwhile)
+    login_as(aid_world.social_a)
+    response = post_pdf(client, aid_world.dossier_a, printable, ["demande"])
+    assert response.status_code == 200
+    assert written == [True]
+    assert len(audit_rows(app, "aid.print")) == 1

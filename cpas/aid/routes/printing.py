@@ -9,6 +9,7 @@ from flask import Response, current_app, redirect, render_template, request, url
 from flask_babel import gettext as _
 
 from ... import audit
+from ...database import reads_only, write_transaction
 from ...documents.pdf import PdfFailed, PdfTooSlow, render_pdf_bounded
 from ...dossiers.models import Dossier
 from ...dossiers.queries import get_dossier_or_404
@@ -63,7 +64,11 @@ def _document(dossier: Dossier, aid_request: AidRequest, chosen: list, *, previe
     """Read the parts and log the printing: the beneficiary's NISS with the printing, the
     other people shown as consultations of the household (as its page logs them)."""
     doc = printing.document(aid_request, chosen)
-    services.record_print(aid_request, doc.codes, acting_user(), preview=preview)
+    # Both views read in a deferred transaction (the PDF view is ``reads_only``: no write
+    # lock held while WeasyPrint runs, up to its time limit); turning it into a write one
+    # fails on SQLite once another connection wrote, so the entry gets its own.
+    with write_transaction():
+        services.record_print(aid_request, doc.codes, acting_user(), preview=preview)
     for niss in doc.people:
         audit.record_view("household.view", obj=dossier, niss=niss)
     return doc
@@ -111,6 +116,7 @@ def print_preview(dossier_id: int, request_id: int):
     return response
 
 
+@reads_only
 @bp.route("/<int:dossier_id>/demandes/<int:request_id>/impression/pdf", methods=["POST"])
 @require_function(PRINT)
 def print_pdf(dossier_id: int, request_id: int):
