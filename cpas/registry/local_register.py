@@ -139,10 +139,19 @@ class LocalRegister:
     def information_types(self, niss: str) -> list[InformationType]:
         """« Information(s) supplémentaire(s) »: the TI of a person, from its row and its
         household's (none for a NISS the register does not know)."""
-        person = self.by_niss(niss)
+        household_of = (
+            select(RegisterPerson.household_id).where(RegisterPerson.niss == niss).scalar_subquery()
+        )
+        rows = db.session.scalars(  # the person and its household in one query
+            select(RegisterPerson)
+            .where((RegisterPerson.niss == niss) | (RegisterPerson.household_id == household_of))
+            .order_by(RegisterPerson.is_head.desc(), RegisterPerson.birth_date)
+        ).all()
+        person = next((_record(r) for r in rows if r.niss == niss), None)
         if person is None:
             return []
-        return _information_types(person, self.household(niss))
+        household = [_record(r) for r in rows] if person.household_id is not None else [person]
+        return _information_types(person, household)
 
     def assign_bis(self, request: BisRequest) -> PersonRecord:
         """Give a new BIS number that no one has, and add the person to the BIS register."""

@@ -564,3 +564,34 @@ def test_the_identification_in_dutch(client, w, inquiry_urls):
         assert dutch in text, dutch
     for french in ("Adresse de résidence effective", "Tout déplier", "Données légales"):
         assert french not in text, french
+
+
+def test_a_decided_request_is_frozen_though_the_household_is_not(
+    app, client, w, inquiry_urls, inquiry_row, events, new_request
+):
+    """After the decision the household may change again (dossier side), but this request's
+    inquiry stays frozen: the address, the legal data and the registre are refused here."""
+    decided = new_request(w.dossier, w.social_a, status="decision")
+    w.request = decided  # only the URLs below
+    member = w.dossier.main
+    with app.app_context():
+        row = db.session.get(HouseholdMember, member.id)
+        assert row is not None
+        row.registre = None
+        db.session.commit()
+    before = member_row(app, member.id)
+    count = len(events(decided))
+    base = inquiry_urls.member(w.dossier, decided, member)
+    for tail, data in (
+        ("adresse", {"action": "enregistrer", "version": before["version"], **NEW_ADDRESS}),
+        ("donnees-legales", {}),
+        ("registre", {"registre_manual": "Registre des étrangers", "version": "0"}),
+    ):
+        response = client.post(f"{base}/{tail}", data=data)
+        assert response.status_code == 422, tail
+        assert re.search(
+            r'id="identification-refused">La demande a été soumise au Conseil', page_text(response)
+        ), tail
+    assert member_row(app, member.id) == before
+    assert inquiry_row(decided, member) is None
+    assert len(events(decided)) == count

@@ -435,3 +435,34 @@ def test_the_information_in_dutch(client, w, inquiry_urls):
         info_url(inquiry_urls, w, w.dossier.main), data={**BENEFICIARY_POST, "version": "0"}
     )
     assert "De gegevens zijn correct opgeslagen." in plain(client.get(response.headers["Location"]))
+
+
+def test_the_service_writes_only_the_relation_columns_and_checks_the_range(
+    app, inquiry_world, inquiry_row
+):
+    """Below the form: a partner's values with the beneficiary's columns keep those empty,
+    and a number of children out of range is refused by the service itself."""
+    from cpas.access.models import User
+    from cpas.aid.models import AidRequest
+    from cpas.dossiers.models import HouseholdMember
+    from cpas.inquiry import information
+    from cpas.inquiry.services import InquiryRuleError
+
+    w = inquiry_world
+    with app.test_request_context():
+        by = db.session.get(User, w.social_a.id)
+        req = db.session.get(AidRequest, w.request.id)
+        partner = db.session.get(HouseholdMember, w.dossier.members["partner"].id)
+        assert by is not None and req is not None and partner is not None
+        with pytest.raises(InquiryRuleError) as refused:
+            information.save_information(req, partner, {"dependent_children": 25}, by, version=0)
+        assert refused.value.field == "dependent_children"
+        information.save_information(
+            req,
+            partner,
+            {"category": "isole", "housing": "proprietaire", "dependent_children": 3},
+            by,
+            version=0,
+        )
+    row = inquiry_row(w.request, w.dossier.members["partner"])
+    assert (row.category, row.housing, row.dependent_children) == (None, None, 3)
