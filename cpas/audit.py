@@ -277,14 +277,15 @@ def record_security_event(
 def flush_pending(status_code: int) -> None:
     """Write the queued consultations and security events in one statement.
 
-    Consultations count only when the page was shown (2xx/3xx, or a 422 form that still
-    shows its data); security events are written whatever the answer. On an error answer
+    Consultations count only when the page was shown (2xx/3xx, or a 409/422 form that still
+    shows its data: a refused or conflicting change draws the page again); security events
+    are written whatever the answer. On an error answer
     the request's own transaction is rolled back first: nothing it left half-done may be
     committed with the audit entries.
     """
     views = g.pop("pending_views", None) or []
     security = g.pop("pending_security", None) or []
-    if status_code >= 400 and status_code != 422:
+    if status_code >= 400 and status_code not in (409, 422):
         views = []
     if not views and not security:
         return

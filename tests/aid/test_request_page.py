@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from cpas.aid.models import AidRequest, AidRequestEvent
+from cpas.dossiers.models import Dossier
 from cpas.extensions import db
 from cpas.registry.interfaces import IntegrationResult
 from cpas.registry.local_bcss import LocalBcss
@@ -470,3 +471,26 @@ def test_the_print_entry_only_for_those_who_print(
     # a reader sees the page, not the steps nor the forms of the editors
     assert menu_actions(response) == []
     assert "<textarea" not in page_text(client.get(f"{url}/rapport"))
+
+
+def test_a_conflict_page_that_shows_the_niss_is_a_logged_consultation(
+    client, login_as, aid_world, make_request, aid_urls, monkeypatch
+):
+    """A 409 draws the request page again with the NISS: the view is logged like a 422's
+    (``audit.flush_pending`` dropped the views of every 4xx but 422)."""
+    monkeypatch.setattr(
+        LocalBcss,
+        "integrate",
+        lambda self, o, niss, c, p, b: IntegrationResult(niss, False, "Indisponible"),
+    )
+    req = make_request(aid_world.dossier_a, aid_world.social_a)
+    login_as(aid_world.social_a)
+    mark = last_entry_id(client.application)
+    response = client.post(
+        aid_urls.request(aid_world.dossier_a, req, "integration"), data={"version": 1}
+    )
+    assert response.status_code == 409
+    with client.application.app_context():
+        niss = db.session.get(Dossier, aid_world.dossier_a.id).niss
+    views = entries_since(client.application, mark, "aid.view")
+    assert [v.niss for v in views] == [niss]
