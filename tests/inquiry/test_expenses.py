@@ -7,6 +7,7 @@ entry with the member's NISS, another CPAS's rows are 404."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -387,3 +388,26 @@ def test_an_expense_of_another_member_is_404(client, world, url, add):
         headers=HX,
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"kind": "caviar"}, "kind"),
+        ({"start_date": date(2026, 2, 1), "end_date": date(2026, 1, 31)}, "end_date"),
+        ({"annual_amount": Decimal("0")}, "annual_amount"),
+        ({"annual_amount": Decimal("-1")}, "annual_amount"),
+        ({"annual_amount": Decimal("1000000.01")}, "annual_amount"),
+    ],
+)
+def test_the_service_refuses_what_the_form_would_have_refused(changes, field):
+    """A caller without the form (the demo, a tampered POST past it) meets the same rules."""
+    from cpas.inquiry.expenses import ExpenseData, check_expense
+    from cpas.inquiry.services import InquiryRuleError
+
+    given = {"kind": "loyer", "start_date": None, "end_date": None, "annual_amount": Decimal(1)}
+    with pytest.raises(InquiryRuleError) as caught:
+        check_expense(ExpenseData(**{**given, **changes}))
+    assert caught.value.field == field
+    check_expense(ExpenseData(**given))
+    check_expense(ExpenseData(**{**given, "annual_amount": Decimal("1000000")}))

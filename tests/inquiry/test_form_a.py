@@ -402,8 +402,8 @@ def test_a_secondary_beneficiary_not_integrated_gets_a_warning(app, client, worl
         ([date(2026, 2, 28)], True),
     ],
 )
-def test_check_against_b_forms(b_dates, refused):
-    form = FormA(effective_date=date(2026, 3, 1))
+def test_check_against_b_forms(app, b_dates, refused):
+    form = FormA(effective_date=date(2026, 3, 1))  # ``app``: every model mapped
     if refused:
         with pytest.raises(InquiryRuleError) as caught:
             check_against_b_forms(form, b_dates)
@@ -458,3 +458,32 @@ def test_a_member_of_another_dossier_is_404(client, login_as, world, inquiry_url
         data={f"m{sofie.id}-secondary": "non", f"m{sofie.id}-version": "0"},
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"relation": "cohabitant"}, "relation"),
+        ({"status": "martien"}, "status"),
+        ({"suffix": 0}, "suffix"),
+        ({"suffix": 100}, "suffix"),
+        ({"suffix": None}, "suffix"),
+    ],
+)
+def test_the_service_refuses_what_the_form_would_have_refused(app, world, values, field):
+    """A caller without the form (the demo, a tampered POST past it) meets the same rules."""
+    from cpas.access.models import User
+    from cpas.aid.models import AidRequest
+    from cpas.dossiers.models import HouseholdMember
+    from cpas.inquiry import form_a
+
+    given = {"secondary": True, "suffix": 2, "status": "belge", "relation": "partner"}
+    data = form_a.FormAMemberData(nationality=None, **{**given, **values})
+    with app.app_context():
+        req = db.session.get(AidRequest, world.request.id)
+        member = db.session.get(HouseholdMember, world.dossier.members["partner"].id)
+        by = db.session.get(User, world.social_a.id)
+        with pytest.raises(InquiryRuleError) as caught:
+            form_a.save_member(req, member, data, by, version=0)
+        assert caught.value.field == field
+    assert _line(app, world.request.id, world.dossier.members["partner"].id) is None
