@@ -457,3 +457,23 @@ def test_colleagues_can_write_while_a_pdf_renders(
     assert response.status_code == 200
     assert written == [True]
     assert len(audit_rows(app, "aid.print")) == 1
+
+
+def test_the_print_page_and_preview_in_dutch(client, login_as, aid_world, printable):
+    login_as(aid_world.social_a)
+    assert client.post("/langue", data={"locale": "nl", "next": "/"}).status_code == 302
+    html = page_text(client.get(urls(aid_world.dossier_a, printable)["print"]))
+    for dutch in (
+        "Af te drukken onderdelen voor de Raad",
+        "Afdrukvoorbeeld bekijken",
+        "Afdrukken (PDF)",
+        "> Verslag</label>",
+        "> Integraties</label>",
+    ):
+        assert dutch in html, dutch
+    refused = page_text(post_pdf(client, aid_world.dossier_a, printable, []))
+    assert "Vink minstens één af te drukken onderdeel aan." in refused
+    preview = page_text(client.get(preview_url(aid_world.dossier_a, printable, ALL_PARTS)))
+    for dutch in ("Afdrukvoorbeeld", "Vertrouwelijk", "Feitelijk gezin", "Afgedrukt op"):
+        assert dutch in preview, dutch
+    assert "Confidentiel" not in preview and "Ménage de fait" not in preview
