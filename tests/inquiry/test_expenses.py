@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from cpas.extensions import db
 from cpas.inquiry.models import Expense, MemberInquiry
-from tests.audit_helpers import entries_since, last_entry_id
+from tests.audit_helpers import entries_since, last_entry_id, statements
 from tests.helpers import page_text
 
 HX = {"HX-Request": "true"}
@@ -340,6 +340,7 @@ def test_frozen_after_submission_and_open_again_after_complete(
     before = events(world.request)
     refused = [
         client.post(url(), data=GOOD, headers=HX),
+        client.post(url(), data={}, headers=HX),  # the freeze before any missing field
         client.post(
             url(tail=f"{expense_id}/modifier"),
             data={
@@ -411,3 +412,26 @@ def test_the_service_refuses_what_the_form_would_have_refused(changes, field):
     assert caught.value.field == field
     check_expense(ExpenseData(**given))
     check_expense(ExpenseData(**{**given, "annual_amount": Decimal("1000000")}))
+
+
+def test_the_page_makes_few_queries_whatever_the_number_of_rows(app, client, world, url, add):
+    for amount in ("100", "200", "300", "400", "500", "600"):
+        add(annual_amount=amount)
+    client.get(url())  # warm: the session's recent dossiers
+    with statements(app) as seen:
+        response = client.get(url())
+    assert response.status_code == 200
+    assert "600,00 €" in page_text(response)
+    selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 10, selects  # issue 15: member pages ≤ 10 queries
+
+
+def test_the_page_in_dutch(client, world, url, add):
+    add()
+    response = client.post("/langue", data={"locale": "nl", "next": "/"})
+    assert response.status_code == 302
+    html = page_text(client.get(url()))
+    for dutch in ("Uitgaven", "Soorten uitgaven", "Huur", "Bijwerken", "Toevoegen"):
+        assert dutch in html, dutch
+    for french in ("Types de dépenses", "Loyer", "Mettre à jour", "Montant annuel"):
+        assert french not in html, french

@@ -429,6 +429,8 @@ def test_frozen_after_submission_and_open_again_after_complete(
     before = events(world.request)
     for response in (
         client.post(url(), data={"effective_date": "01/01/2026", "version": form_version}),
+        client.post(url(), data={}),  # the freeze before any missing field
+        client.post(url(member=partner), data={}),
         save_line(partner, suffix="4"),
         save_line(world.dossier.members["cohabitant"], secondary="non", suffix=""),
     ):
@@ -487,3 +489,15 @@ def test_the_service_refuses_what_the_form_would_have_refused(app, world, values
             form_a.save_member(req, member, data, by, version=0)
         assert caught.value.field == field
     assert _line(app, world.request.id, world.dossier.members["partner"].id) is None
+
+
+def test_the_page_in_dutch(client, world, url, save_line):
+    partner = world.dossier.members["partner"]
+    assert save_line(partner, suffix="3").status_code == 302
+    response = client.post("/langue", data={"locale": "nl", "next": "/"})
+    assert response.status_code == 302
+    html = page_text(client.get(url()))
+    for dutch in ("Formulier A", "Hoofdbegunstigde", "Partner van de begunstigde", "Dossiernummer"):
+        assert dutch in html, dutch
+    for french in ("Bénéficiaire principal", "Partenaire du bénéficiaire", "Numéro de dossier"):
+        assert french not in html, french

@@ -129,6 +129,16 @@ def _data(form: ExpenseForm) -> service.ExpenseData:
     )
 
 
+def _closed(req: AidRequest, member: HouseholdMember) -> str | None:
+    """Why no change is possible now (the freeze), before any field is read: a frozen row
+    says so rather than what a field lacks."""
+    try:
+        service.ensure_editable(req, member)
+    except InquiryRuleError as exc:
+        return str(exc)
+    return None
+
+
 def _refusal(form: ExpenseForm, exc: InquiryRuleError) -> str | None:
     """A rule's message next to its field, or (no field: the freeze…) for the row."""
     if exc.field and exc.field in form._fields:
@@ -153,8 +163,8 @@ def expenses(dossier_id: int, request_id: int, member_id: int) -> View:
 def expense_add(dossier_id: int, request_id: int, member_id: int) -> View:
     dossier, req, member = _load(dossier_id, request_id, member_id)
     form = ExpenseForm()
-    message = None
-    if form.validate():
+    message = _closed(req, member)
+    if message is None and form.validate():
         try:
             service.add_expense(req, member, _data(form), acting_user())
         except InquiryRuleError as exc:
@@ -187,8 +197,8 @@ def expense_update(dossier_id: int, request_id: int, member_id: int, expense_id:
     dossier, req, member = _load(dossier_id, request_id, member_id)
     expense = get_expense_or_404(_inquiry_or_404(req, member), expense_id)
     form = ExpenseEditForm(prefix=f"e{expense.id}")
-    status, message = 422, None
-    if form.validate():
+    status, message = 422, _closed(req, member)
+    if message is None and form.validate():
         try:
             service.update_expense(
                 req, member, expense, _data(form), acting_user(), version=form.version.data

@@ -31,7 +31,7 @@ from .. import functions as fn
 from ..forms_expenses import FormAForm, FormAMemberForm
 from ..models import FORM_A_RELATIONS, FORM_A_STATUSES, FormA, FormAMember
 from ..queries import form_a_of
-from ..services import FROZEN, InquiryRuleError
+from ..services import FROZEN, InquiryRuleError, ensure_open
 from . import bp
 
 View = str | Response | tuple[str, int]
@@ -163,6 +163,15 @@ def _page(
     return render_template("inquiry/form_a.html", **context), status
 
 
+def _closed(req: AidRequest) -> str | None:
+    """Why formulaire A cannot change now (the freeze), before any field is read."""
+    try:
+        ensure_open(req)
+    except InquiryRuleError as exc:
+        return str(exc)
+    return None
+
+
 def _field_error(form: Any, exc: InquiryRuleError) -> str | None:
     """Put a rule's message next to its field; return it when it belongs to no field."""
     if exc.field and exc.field in form._fields and exc.field != "version":
@@ -190,6 +199,9 @@ def form_a(dossier_id: int, request_id: int) -> View:
 def form_a_save(dossier_id: int, request_id: int) -> View:
     dossier, req = _load(dossier_id, request_id)
     form = FormAForm()
+    closed = _closed(req)
+    if closed:
+        return _page(dossier, req, status=422, general=closed)
     if not form.validate():
         return _page(dossier, req, status=422, editing="principal", main_form=form)
     try:
@@ -220,6 +232,9 @@ def form_a_member_save(dossier_id: int, request_id: int, member_id: int) -> View
     member = get_member_or_404(dossier, member_id)
     form = FormAMemberForm(prefix=f"m{member.id}")
     editing = str(member.id)
+    closed = _closed(req)
+    if closed:
+        return _page(dossier, req, status=422, general=closed)
     if not form.validate():
         return _page(dossier, req, status=422, editing=editing, line_forms={member.id: form})
     data = service.FormAMemberData(
