@@ -64,6 +64,10 @@ class Defaults:
     # fictitious persons, is the only one shipped: another name fails at first use.
     REGISTER_ADAPTER = "local"
     BCSS_ADAPTER = "local"
+    # The Council PDF of an aid request renders in a forked child: killed after this many
+    # seconds (the page says so, 503), and allowed this much memory above the worker's size.
+    AID_PDF_TIME_LIMIT = 20
+    AID_PDF_MEMORY_LIMIT_MB = 768
 
 
 ENV_KEYS = (
@@ -85,6 +89,8 @@ ENV_KEYS = (
     "BACKUP_DIR",
     "REGISTER_ADAPTER",
     "BCSS_ADAPTER",
+    "AID_PDF_TIME_LIMIT",
+    "AID_PDF_MEMORY_LIMIT_MB",
 )
 INT_KEYS = {
     "MAIL_PORT",
@@ -93,6 +99,8 @@ INT_KEYS = {
     "PROXY_FIX_X_FOR",
     "HSTS_MAX_AGE",
     "EXPORT_STALE_SECONDS",
+    "AID_PDF_TIME_LIMIT",
+    "AID_PDF_MEMORY_LIMIT_MB",
 }
 BOOL_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE"}
 

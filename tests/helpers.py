@@ -81,7 +81,7 @@ def pdf_text(data: bytes) -> str:
     """The text a WeasyPrint PDF draws: its glyphs mapped back through the fonts' ToUnicode
     maps (the subsets of one font family keep the family's glyph numbers)."""
     streams = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    for raw in re.findall(rb"stream\r?\n(.*?)\nendstream", data, re.S):
         try:
             streams.append(zlib.decompress(raw))
         except zlib.error:

@@ -49,7 +49,19 @@ ALLOWLIST_FILE = Path(__file__).resolve().parent.parent / "i18n_allowlist.txt"
 ANONYMOUS = "anonymous"
 ACTORS = [u.email for u in USERS] + [ANONYMOUS]
 LAYOUT = "layout"
-AREAS = [LAYOUT, "main", "auth", "access", "centre", "dossiers", "water_fund", "redi", "errors"]
+AREAS = [
+    LAYOUT,
+    "main",
+    "auth",
+    "access",
+    "centre",
+    "dossiers",
+    "aid",
+    "inquiry",
+    "water_fund",
+    "redi",
+    "errors",
+]
 SKIPPED = re.compile(
     r"^/static/|^/deconnexion|^/sante$|\.(xlsx|pdf|csv|png|jpe?g|zip)$|/pdf$|/logo$|/export"
 )

@@ -19,7 +19,7 @@ from .. import bp, printing, services
 from ..functions import PRINT
 from ..models import AidRequest
 from ..queries import get_request_or_404
-from .request_page import _context as request_context
+from .request_page import request_context
 
 #: Defaults of the bounded PDF (config AID_PDF_TIME_LIMIT, AID_PDF_MEMORY_LIMIT_MB).
 TIME_LIMIT = 20.0

@@ -76,8 +76,9 @@ def _load(dossier_id: int, request_id: int) -> tuple[Dossier, AidRequest]:
     return dossier, get_request_or_404(dossier, request_id)
 
 
-def _context(dossier: Dossier, req: AidRequest, **extra: Any) -> dict[str, Any]:
-    """What every page of a request draws: the layout, the request, its menu."""
+def request_context(dossier: Dossier, req: AidRequest, **extra: Any) -> dict[str, Any]:
+    """What every page of a request draws (also the pages of the domains above it: the
+    printing, the social inquiry): the layout, the request, its menu."""
     available = {s.action: s for s in AID.available(req, current_user)}
     ids: dict[str, Any] = {"dossier_id": dossier.id, "request_id": req.id}
     return layout(
@@ -98,7 +99,7 @@ def _request_page(
 ) -> tuple[str, int]:
     audit.record_view("aid.view", obj=req, niss=dossier.niss)
     remember(dossier)
-    context = _context(
+    context = request_context(
         dossier,
         req,
         outcome=outcome,
@@ -147,7 +148,7 @@ def _form_page(
     dossier: Dossier, req: AidRequest, action: str, outcome: Outcome | None = None
 ) -> tuple[str, int]:
     """The rapport, proposition or modification page (read-only when the step is closed)."""
-    context = _context(dossier, req, form=_step_form(req, action, outcome), outcome=outcome)
+    context = request_context(dossier, req, form=_step_form(req, action, outcome), outcome=outcome)
     return render_template(FORM_PAGES[action], **context), outcome.status if outcome else 200
 
 
@@ -252,3 +253,7 @@ def _refused(req: AidRequest, message: str) -> Outcome:
     return Outcome(
         status=422, posted=Posted("retry_integration", {}, {"form": message}, req.version)
     )
+
+
+#: The earlier private name (kept for the modules written against it).
+_context = request_context
