@@ -196,3 +196,24 @@ def test_unticked_inquiry_parts_are_not_in_the_pdf(client, login_as, inquiry_wor
     assert flat("7.440,00 €") not in text
     assert flat("Partenaire du bénéficiaire") not in text
     assert flat("Total à prendre en compte") not in text
+
+
+def test_the_inquiry_parts_in_dutch(client, login_as, inquiry_world, encoded):
+    w = inquiry_world
+    login_as(w.social_a)
+    assert client.post("/langue", data={"locale": "nl", "next": "/"}).status_code == 302
+    html = page_text(client.get(_url(w, encoded.request)))
+    for dutch in ("Identificatie", "Informatie", "Bestaansmiddelen", "Uitgaven", "Formulier A"):
+        assert f"> {dutch}</label>" in html, dutch
+    preview_html = page_text(preview(client, w, encoded.request, INQUIRY_PARTS))
+    for dutch in (
+        "Geen gegevens ingevoerd",
+        "Werkelijk jaarbedrag",
+        "In aanmerking te nemen bestaansmiddelen voor het R.M.I.",
+        "In aanmerking te nemen totaal per maand",
+        "Secundaire begunstigde",
+        "Gezin ten laste",
+    ):
+        assert dutch in preview_html, dutch
+    for french in ("Aucune donnée encodée", "Montant annuel réel", "Famille à charge"):
+        assert french not in preview_html, french
