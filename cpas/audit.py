@@ -141,6 +141,14 @@ ACTION_LABELS: dict[str, Any] = {
     "aid.retry_integration": _l("Nouvel essai d'intégration « en enquête »"),
     "aid.print": _l("Impression d'une demande pour le Conseil"),
     "aid.print_preview": _l("Prévisualisation de l'impression d'une demande"),
+    # social inquiry (per member of the de facto household)
+    "inquiry.view": _l("Consultation de l'enquête sociale d'un membre du ménage"),
+    "inquiry.address": _l("Modification de l'adresse de résidence effective (enquête sociale)"),
+    "inquiry.legal_refresh": _l(
+        "Mise à jour des données légales depuis le registre (enquête sociale)"
+    ),
+    "inquiry.registre": _l("Registre d'inscription complété à la main (enquête sociale)"),
+    "inquiry.information": _l("Enregistrement des informations d'un membre (enquête sociale)"),
     # water fund (one code per kind)
     "water.fat.create": _l("FAT : création d'une demande"),
     "water.fat.update": _l("FAT : modification d'une demande"),
