@@ -337,6 +337,7 @@ def test_frozen_after_submission_and_open_again_after_complete(
     assert "l'enquête sociale est figée" in page
     assert 'id="expense-new"' not in page and "Supprimer" not in page
     assert "?modifier=1" not in page
+    assert not re.search(r'action="[^"]*depenses[^"]*"', page), "no form left to post"
     before = events(world.request)
     refused = [
         client.post(url(), data=GOOD, headers=HX),

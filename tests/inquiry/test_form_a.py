@@ -425,6 +425,7 @@ def test_frozen_after_submission_and_open_again_after_complete(
     page = page_text(client.get(url()))
     assert FROZEN in page
     assert "?modifier=" not in page and "Enregistrer" not in page
+    assert not re.search(r'action="[^"]*formulaire-a[^"]*"', page), "no form left to post"
     form_version = str(_form(app, world.request.id).version)
     before = events(world.request)
     for response in (
