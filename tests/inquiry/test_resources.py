@@ -310,6 +310,8 @@ def calc_money(value: Decimal) -> str:
             "La date de fin ne peut pas précéder la date de début.",
         ),
         ({"start_date": "31/02/2025"}, "start_date", "JJ/MM/AAAA"),
+        # two fields wrong at once: the form says both (the service is not reached)
+        ({"annual_amount": "0,00", "end_date": "32/01/2025"}, "annual_amount", "supérieur à zéro"),
     ],
 )
 def test_bad_input_is_answered_next_to_the_field_with_the_typed_values(
@@ -328,6 +330,40 @@ def test_bad_input_is_answered_next_to_the_field_with_the_typed_values(
         if name in ("annual_amount", "start_date", "end_date", "detail"):
             assert input_value(response, name) == value, name
     assert saved() == [("salaire", Decimal("500.00"), True)]
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"annual_amount": Decimal("0.00")}, "annual_amount"),
+        ({"annual_amount": Decimal("-1.00")}, "annual_amount"),
+        ({"annual_amount": Decimal("10000000.01")}, "annual_amount"),
+        ({"start_date": date(2025, 3, 1), "end_date": date(2025, 2, 28)}, "end_date"),
+    ],
+)
+def test_the_service_refuses_bad_values_by_itself(app, inquiry_world, saved, values, field):
+    """A caller without the form (another screen, a script) meets the same rules."""
+    from cpas.inquiry import resources as service
+    from cpas.inquiry.services import InquiryRuleError
+
+    data = {
+        "kind": "chomage",
+        "detail": None,
+        "annual_amount": Decimal("100.00"),
+        "start_date": None,
+        "end_date": None,
+        "counts_for_dis": True,
+    }
+    data.update(values)
+    with app.app_context():
+        req = db.session.get(AidRequest, inquiry_world.request.id)
+        member = db.session.get(HouseholdMember, inquiry_world.dossier.members["beneficiary"].id)
+        actor = db.session.get(User, inquiry_world.social_a.id)
+        with pytest.raises(InquiryRuleError) as refused:
+            service.add_resource(req, member, service.ResourceData(**data), actor)
+        assert refused.value.field == field
+        db.session.rollback()
+    assert saved() == []
 
 
 # ------------------------------------------------------------------ edit and delete
@@ -703,3 +739,22 @@ def test_queries_stay_flat_with_the_households_resources(app, client, world, url
             .where(MemberInquiry.request_id == world.request.id)
         )
     assert total == 40
+
+
+def test_the_screens_in_dutch(app, client, world, computed, url, inquiry_urls):
+    assert client.post("/langue", data={"locale": "nl", "next": "/"}).status_code in (302, 303)
+    page = plain(client.get(url("beneficiary", request=computed)))
+    assert "Nieuw bestaansmiddel" in page and "Bestaansmiddelen van het gezin" in page
+    assert "De in aanmerking te nemen bestaansmiddelen voor het RMI berekenen" in page
+    assert (
+        "Werkelijk jaarbedrag" in page and "Beroepsinkomsten met toepassing van artikel 35" in page
+    )
+    base = inquiry_urls.request(world.dossier, computed, "ressources/calcul?details=1")
+    dialog = plain(client.get(base, headers={"HX-Request": "true"}))
+    assert "In aanmerking te nemen bestaansmiddelen voor het R.M.I." in dialog
+    assert "socioprofessionele vrijstelling (KB van 11 juli 2002, art. 35): 309,48 €" in dialog
+    assert "algemene vrijstelling (KB van 11 juli 2002, art. 22, § 2)" in dialog
+    assert "Sluiten" in dialog and "Zonder details" in dialog
+    assert "Geen bestaansmiddelen" in plain(client.get(url("cohabitant", request=computed)))
+    refused = client.post(url("first_degree", request=computed), data=form_data("salaire"))
+    assert "enkel het type « Diversen » mogelijk" in plain(refused)
