@@ -25,6 +25,7 @@ from ...dossiers.queries import get_dossier_or_404, get_member_or_404, remember
 from ...dossiers.services import Address, DossierRuleError
 from ...htmx import redirect_after_post
 from ...registry.adapters import get_register
+from ...scoping import scoped_loader
 from ...security import acting_user, require_function
 from .. import functions as fn
 from .. import information as service
@@ -47,6 +48,7 @@ TI_OPEN = "ouverts"
 TI_CLOSED = "fermes"
 
 
+@scoped_loader
 def load_member(
     dossier_id: int, request_id: int, member_id: int, part: str
 ) -> tuple[Dossier, AidRequest, HouseholdMember]:
