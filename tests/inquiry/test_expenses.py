@@ -436,3 +436,19 @@ def test_the_page_in_dutch(client, world, url, add):
         assert dutch in html, dutch
     for french in ("Types de dépenses", "Loyer", "Mettre à jour", "Montant annuel"):
         assert french not in html, french
+
+
+def test_the_inputs_of_a_row_belong_to_its_form(client, url, add):
+    """A row's inputs sit in its cells and reach its form through ``form="…"``: that form's
+    id must be unique in the page, and every input must name it (the add row too)."""
+    expense_id = add()
+    html = page_text(client.get(url(tail=str(expense_id)) + "?modifier=1"))
+    for row_id in (f"expense-{expense_id}", "expense-new"):
+        row = re.search(rf'<tr id="{row_id}"[^>]*>.*?</tr>', html, re.S)
+        assert row, row_id
+        form_id = re.search(r'<form method="post" id="([^"]+)"', row.group(0)).group(1)
+        assert len(re.findall(rf'id="{form_id}"', html)) == 1, "the form's id is unique"
+        inputs = re.findall(r"<(?:input|select)\b[^>]*>", row.group(0).split("<form")[0])
+        assert len(inputs) == 4
+        for tag in inputs:
+            assert f'form="{form_id}"' in tag, tag

@@ -502,3 +502,18 @@ def test_the_page_in_dutch(client, world, url, save_line):
         assert dutch in html, dutch
     for french in ("Bénéficiaire principal", "Partenaire du bénéficiaire", "Numéro de dossier"):
         assert french not in html, french
+
+
+def test_the_inputs_of_a_line_belong_to_its_form(client, world, url):
+    """The line's inputs sit in its cells and reach its form through ``form="…"``: that
+    form's id must be unique in the page, and every input must name it."""
+    partner = world.dossier.members["partner"]
+    html = page_text(client.get(url() + f"?modifier={partner.id}"))
+    row = re.search(rf'<tr id="form-a-member-{partner.id}" class="editing">.*?</tr>', html, re.S)
+    assert row
+    form_id = re.search(r'<form method="post" id="([^"]+)"', row.group(0)).group(1)
+    assert len(re.findall(rf'id="{form_id}"', html)) == 1, "the form's id is unique"
+    inputs = re.findall(r"<(?:input|select)\b[^>]*>", row.group(0).split("<form")[0])
+    assert len(inputs) >= 6
+    for tag in inputs:
+        assert f'form="{form_id}"' in tag, tag
