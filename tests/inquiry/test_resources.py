@@ -438,11 +438,16 @@ def test_every_post_is_refused_once_submitted_and_accepted_after_complete(
         (url(tail=f"ressources/{rid}/supprimer"), {"version": current, "confirmed": "1"}),
         (url(tail=f"ressources/{rid}/supprimer"), {"version": current}),
         (url(tail="pas-de-ressources"), {"value": "1"}),
+        # empty or garbage POSTs: the freeze is said before any field is read
+        (url(), {}),
+        (url(tail=f"ressources/{rid}/modifier"), {"annual_amount": "abc"}),
+        (url(tail="pas-de-ressources"), {"value": "peut-être"}),
     ]
     for target, data in posts:
         response = client.post(target, data=data)
         assert response.status_code == 422, target
         assert FROZEN in plain(response), target
+        assert re.search(r'id="resources-message">[^<]*figée', page_text(response)), target
     assert client.get(url() + "?nouvelle=chomage").status_code == 422
     assert client.get(url(tail=f"ressources/{rid}/modifier")).status_code == 422
     assert saved() == before

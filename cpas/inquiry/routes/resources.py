@@ -223,6 +223,15 @@ def _data(form: ResourceForm, kind: str) -> service.ResourceData:
     )
 
 
+def _frozen(req: AidRequest, member: HouseholdMember) -> str | None:
+    """Why nothing posted can change (frozen request…), said before any field is read."""
+    try:
+        service.ensure_editable(req, member)
+    except InquiryRuleError as exc:
+        return str(exc)
+    return None
+
+
 def _refusal(form: ResourceForm, exc: InquiryRuleError) -> str | None:
     """A rule's message next to its field, or (the freeze, the type…) above the form."""
     if exc.field and exc.field in form._fields and exc.field != "kind":
@@ -261,6 +270,8 @@ def resource_add(dossier_id: int, request_id: int, member_id: int) -> View:
     form = ResourceForm()
     kind = form.kind.data or ""
     form.for_kind(kind)
+    if (frozen := _frozen(req, member)) is not None:
+        return _page(dossier, req, member, message=frozen, status=422)
     message = None
     if form.validate():
         try:
@@ -294,6 +305,8 @@ def resource_edit(dossier_id: int, request_id: int, member_id: int, resource_id:
             return _page(dossier, req, member, message=str(exc), status=422)
         return _page(dossier, req, member, form=form, editing=resource)
     form = ResourceEditForm().for_kind(resource.kind)
+    if (frozen := _frozen(req, member)) is not None:
+        return _page(dossier, req, member, message=frozen, status=422)
     status, message = 422, None
     if form.validate():
         try:
@@ -346,6 +359,8 @@ def resource_delete(dossier_id: int, request_id: int, member_id: int, resource_i
 def no_resources(dossier_id: int, request_id: int, member_id: int) -> View:
     dossier, req, member = _load(dossier_id, request_id, member_id)
     value = request.form.get("value")
+    if (frozen := _frozen(req, member)) is not None:
+        return _page(dossier, req, member, message=frozen, status=422)
     if value not in ("0", "1"):
         return _page(dossier, req, member, message=_("Choix invalide."), status=422)
     try:
@@ -369,7 +384,7 @@ def _inquiry_or_404(req: AidRequest, member: HouseholdMember) -> MemberInquiry:
 def _household_context(dossier: Dossier, req: AidRequest, **extra: Any) -> dict[str, Any]:
     """« Ressources du ménage »: each present member with a resources part, their totals,
     and the computation (one query for the inquiries, one for their resources)."""
-    from ...aid.routes.request_page import _context as request_context
+    from ...aid.routes.request_page import request_context
 
     members = [m for m in dossier.members if m.removed_at is None]
     result, inquiries = service.household_computation(req, members)
