@@ -712,6 +712,16 @@ def is_query(statement: str) -> bool:
     return not text.startswith(("BEGIN", "COMMIT", "ROLLBACK", "INSERT INTO AUDIT_ENTRY"))
 
 
+def test_the_request_menu_links_ressources_du_menage(client, world, inquiry_urls, url):
+    href = inquiry_urls.request(world.dossier, world.request, "ressources")
+    household = page_text(client.get(href))
+    assert re.search(rf'<a href="{href}"\s+aria-current="page">Ressources du ménage</a>', household)
+    dialog = page_text(client.get(href + "/calcul"))
+    assert re.search(rf'<a href="{href}"\s+aria-current="page">Ressources du ménage</a>', dialog)
+    member_page = page_text(client.get(url()))
+    assert re.search(rf'<a href="{href}">Ressources du ménage</a>', member_page)
+
+
 def test_queries_stay_flat_with_the_households_resources(app, client, world, url, inquiry_urls):
     """The member page within 10 queries; the computation reads the household's inquiries
     and resources in the same number of queries for 4 resources as for 40."""
