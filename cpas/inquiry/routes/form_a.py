@@ -62,9 +62,9 @@ ADULT_CHILD_NOTE = _l(
 def request_context(dossier: Dossier, req: AidRequest, **extra: Any) -> dict[str, Any]:
     """What a page of the request draws around its content (``aid/_layout.html``), as the
     request page passes it, and the freeze message of the inquiry."""
-    from ...aid.routes.request_page import _context
+    from ...aid.routes.request_page import request_context as aid_request_context
 
-    return _context(dossier, req, frozen_message=FROZEN, **extra)
+    return aid_request_context(dossier, req, frozen_message=FROZEN, **extra)
 
 
 def _load(dossier_id: int, request_id: int) -> tuple[Dossier, AidRequest]:
