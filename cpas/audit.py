@@ -149,6 +149,20 @@ ACTION_LABELS: dict[str, Any] = {
     ),
     "inquiry.registre": _l("Registre d'inscription complété à la main (enquête sociale)"),
     "inquiry.information": _l("Enregistrement des informations d'un membre (enquête sociale)"),
+    "inquiry.resource_add": _l("Ajout d'une ressource (enquête sociale)"),
+    "inquiry.resource_edit": _l("Modification d'une ressource (enquête sociale)"),
+    "inquiry.resource_delete": _l("Suppression d'une ressource (enquête sociale)"),
+    "inquiry.no_resources": _l("« Pas de ressources » coché ou décoché (enquête sociale)"),
+    "inquiry.expense_add": _l("Ajout d'une dépense (enquête sociale)"),
+    "inquiry.expense_update": _l("Modification d'une dépense (enquête sociale)"),
+    "inquiry.expense_delete": _l("Suppression d'une dépense (enquête sociale)"),
+    "inquiry.form_a_save": _l(
+        "Enregistrement du formulaire A (date d'entrée en vigueur, nationalité du "
+        "bénéficiaire principal)"
+    ),
+    "inquiry.form_a_member_save": _l(
+        "Enregistrement d'un membre du formulaire A (bénéficiaire secondaire, suffixe)"
+    ),
     # water fund (one code per kind)
     "water.fat.create": _l("FAT : création d'une demande"),
     "water.fat.update": _l("FAT : modification d'une demande"),

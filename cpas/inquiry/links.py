@@ -130,7 +130,8 @@ def member_layout(
     the request page passes it), the member, its inquiry (may be None) and its tabs."""
     from ..aid.routes.request_page import _context as request_context
 
-    extra.setdefault("inquiry", services.find_inquiry(aid_request, member))
+    if "inquiry" not in extra:  # a caller that has it spares the query
+        extra["inquiry"] = services.find_inquiry(aid_request, member)
     return request_context(
         dossier,
         aid_request,
