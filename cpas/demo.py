@@ -126,6 +126,7 @@ def seed_demo() -> list[tuple[DemoUser, bool]]:
     from .aid import demo as aid_demo
     from .centre import demo as centre_demo
     from .dossiers import demo as dossiers_demo
+    from .inquiry import demo as inquiry_demo
     from .redi import demo as redi_demo
     from .registry import demo as registry_demo
     from .water_fund import demo as water_fund_demo
@@ -135,6 +136,7 @@ def seed_demo() -> list[tuple[DemoUser, bool]]:
         centre_demo,
         dossiers_demo,
         aid_demo,
+        inquiry_demo,
         water_fund_demo,
         redi_demo,
     ):

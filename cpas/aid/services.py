@@ -101,7 +101,15 @@ def _new_request(dossier: Dossier, data: NewRequest, by: User) -> AidRequest:
 def record_enrichment(request: AidRequest, by: User) -> None:
     """« Enrichissement de la demande »: an event for a change of the request's inquiry
     (the caller audits and commits)."""
-    _event(request, EventKind.MODIFIED, by)
+    request.events.append(
+        AidRequestEvent(
+            kind=EventKind.MODIFIED,
+            user_id=by.id,
+            at=utcnow(),
+            from_status=request.status,
+            to_status=request.status,
+        )
+    )
 
 
 def create_request(dossier: Dossier, data: NewRequest, by: User) -> AidRequest:

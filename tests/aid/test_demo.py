@@ -43,7 +43,9 @@ EVENTS = {
     5: [*COUNCIL, "decide", "send_form"],
     6: ["creation", "report"],
     7: [*COUNCIL, "decide", "send_form"],
-    8: ["creation", "modify"],
+    # creation, « Modifier la demande », then the inquiry demo's ten changes (each one
+    # « Enrichissement de la demande »: cpas/inquiry/demo.py)
+    8: ["creation", "modify", *["modify"] * 10],
 }
 ARCHIVED = {1, 3}
 ROW = re.compile(r"<tr\b.*?</tr>", re.S)
