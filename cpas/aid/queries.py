@@ -29,17 +29,6 @@ def history(dossier: Dossier, *, archived: bool = False, status: str | None = No
     return list(db.session.scalars(query.order_by(AidRequest.number.desc())))
 
 
-def count_archived(dossier: Dossier) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(AidRequest)
-            .where(AidRequest.dossier_id == dossier.id, AidRequest.archived.is_(True))
-        )
-        or 0
-    )
-
-
 def closed_in_history(dossier: Dossier) -> int:
     """How many closed requests « Déplacer toutes les demandes clôturées » would move."""
     return (

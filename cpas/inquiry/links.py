@@ -128,7 +128,7 @@ def member_layout(
 ) -> dict[str, Any]:
     """What a member page's layout draws: the request's layout (its menu on the left, as
     the request page passes it), the member, its inquiry (may be None) and its tabs."""
-    from ..aid.routes.request_page import _context as request_context
+    from ..aid.routes.request_page import request_context
 
     if "inquiry" not in extra:  # a caller that has it spares the query
         extra["inquiry"] = services.find_inquiry(aid_request, member)

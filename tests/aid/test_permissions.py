@@ -13,7 +13,6 @@ dossier and request id, and a request of another dossier of the same CPAS is a 4
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from typing import Any, NamedTuple
@@ -27,12 +26,11 @@ from cpas.aid.lifecycle import AID
 from cpas.aid.models import AidRequest
 from cpas.audit import CROSS_ORG
 from cpas.extensions import db
-from cpas.security import access_rule
 from tests.audit_helpers import entries_since, last_entry_id
 from tests.helpers import page_text
+from tests.route_matrix import collect_routes, declared_rule, routes_of
 
 PREFIXES = ("aid.",)
-IGNORED_METHODS = {"HEAD", "OPTIONS"}
 ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 ID_ARGUMENTS = ("dossier_id", "request_id")
 
@@ -132,45 +130,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
 # fmt: on
 
 
-def _routes_of(app) -> list[tuple[str, str, str]]:
-    """(endpoint, rule, method) of every aid route and method."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(PREFIXES):
-            for method in sorted(rule.methods - IGNORED_METHODS):
-                found.append((rule.endpoint, rule.rule, method))
-    return sorted(found)
-
-
-def _declared(app, endpoint: str) -> str | None:
-    """The rule a view declares, in the table's words."""
-    declared = access_rule(app.view_functions[endpoint])
-    if declared is None:
-        return None
-    kind, codes = declared
-    return " ".join(codes or ()) if kind == "function" else kind
-
-
-def _collect() -> list[tuple[str, str, str]]:
-    """The route list at collection time, from an app on an in-memory database."""
-    from cpas import create_app
-
-    with tempfile.TemporaryDirectory() as instance:
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "collect-routes",
-                "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                "INSTANCE_PATH": instance,
-            }
-        )
-        routes = _routes_of(app)
-        with app.app_context():
-            db.engine.dispose()
-    return routes
-
-
-ROUTES = _collect()
+ROUTES = collect_routes(PREFIXES)
 CASES = [
     pytest.param(endpoint, rule, method, id=f"{method} {endpoint}")
     for endpoint, rule, method in ROUTES
@@ -244,14 +204,14 @@ def _granted(row: Row) -> list[str]:
 def test_every_route_has_its_row(app):
     """The live URL map is the collected one, each route has a row, each row a route, and
     each view declares the rule of its row."""
-    assert _routes_of(app) == ROUTES
+    assert routes_of(app, PREFIXES) == ROUTES
     live = {(endpoint, method) for endpoint, _rule, method in ROUTES}
     assert live == set(EXPECTED), (
         f"routes without a row: {sorted(live - set(EXPECTED))}; "
         f"rows without a route: {sorted(set(EXPECTED) - live)}"
     )
     for (endpoint, _method), row in EXPECTED.items():
-        assert _declared(app, endpoint) == row.needs, endpoint
+        assert declared_rule(app, endpoint) == row.needs, endpoint
         assert set(row.needs.split()) <= ALL_FUNCTION_CODES
 
 

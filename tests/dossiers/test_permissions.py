@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-import tempfile
 from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -28,16 +27,14 @@ from cpas.centre import services as centre_services
 from cpas.centre.models import SocialWorker
 from cpas.dossiers.models import Dossier, HouseholdMember
 from cpas.extensions import db
-from cpas.security import access_rule
 from tests.audit_helpers import entries_since, last_entry_id
 from tests.centre.test_centre import PROFILE, png_bytes
 from tests.dossiers.conftest import ADDRESS, add_member_through_screens
 from tests.helpers import member_add_url, page_text, register_person_url
+from tests.route_matrix import SIGNED_IN, collect_routes, declared_rule, routes_of
 
 PREFIXES = ("dossiers.", "centre.")
-IGNORED_METHODS = {"HEAD", "OPTIONS"}
 ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
-SIGNED_IN = "signed in"  # the ownership rule: any user of the domain's kinds
 ID_ARGUMENTS = ("dossier_id", "member_id", "worker_id", "hour_id", "phone_id")
 
 Data = Callable[[dict[str, Any]], dict[str, Any] | None]
@@ -157,47 +154,7 @@ EXPECTED: dict[tuple[str, str], Row] = {
 # fmt: on
 
 
-def _routes_of(app) -> list[tuple[str, str, str]]:
-    """(endpoint, rule, method) of every dossiers and centre route and method."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(PREFIXES):
-            for method in sorted(rule.methods - IGNORED_METHODS):
-                found.append((rule.endpoint, rule.rule, method))
-    return sorted(found)
-
-
-def _declared(app, endpoint: str) -> str | None:
-    """The rule a view declares, in the table's words."""
-    declared = access_rule(app.view_functions[endpoint])
-    if declared is None:
-        return None
-    kind, codes = declared
-    if kind == "signed_in":
-        return SIGNED_IN
-    return " ".join(codes or ()) if kind == "function" else kind
-
-
-def _collect() -> list[tuple[str, str, str]]:
-    """The route list at collection time, from an app on an in-memory database."""
-    from cpas import create_app
-
-    with tempfile.TemporaryDirectory() as instance:
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "collect-routes",
-                "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                "INSTANCE_PATH": instance,
-            }
-        )
-        routes = _routes_of(app)
-        with app.app_context():
-            db.engine.dispose()
-    return routes
-
-
-ROUTES = _collect()
+ROUTES = collect_routes(PREFIXES)
 CASES = [
     pytest.param(endpoint, rule, method, id=f"{method} {endpoint}")
     for endpoint, rule, method in ROUTES
@@ -293,14 +250,14 @@ def _login_with(login_as, make_user, world, needs: str):
 def test_every_route_has_its_row(app):
     """The live URL map is the collected one, each route has a row, each row a route, and
     each view declares the rule of its row."""
-    assert _routes_of(app) == ROUTES
+    assert routes_of(app, PREFIXES) == ROUTES
     live = {(endpoint, method) for endpoint, _rule, method in ROUTES}
     assert live == set(EXPECTED), (
         f"routes without a row: {sorted(live - set(EXPECTED))}; "
         f"rows without a route: {sorted(set(EXPECTED) - live)}"
     )
     for (endpoint, _method), row in EXPECTED.items():
-        assert _declared(app, endpoint) == row.needs, endpoint
+        assert declared_rule(app, endpoint) == row.needs, endpoint
         assert row.needs == SIGNED_IN or set(row.needs.split()) <= ALL_FUNCTION_CODES
 
 

@@ -253,7 +253,3 @@ def _refused(req: AidRequest, message: str) -> Outcome:
     return Outcome(
         status=422, posted=Posted("retry_integration", {}, {"form": message}, req.version)
     )
-
-
-#: The earlier private name (kept for the modules written against it).
-_context = request_context
